@@ -1,0 +1,71 @@
+"""Settings. Embedded defaults need nothing installed; every value is overridable by env vars."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _instance_dir() -> Path:
+    return Path(os.environ.get("HUZHU_INSTANCE_DIR", BASE_DIR / "instance")).resolve()
+
+
+def _database_url(instance_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_dir / 'huzhu.db'}"
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Read at app creation so tests and processes can set env vars first."""
+
+    def __init__(self) -> None:
+        self.INSTANCE_DIR = str(_instance_dir())
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+        self.SQLALCHEMY_DATABASE_URI = _database_url(Path(self.INSTANCE_DIR))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
+        self.WTF_CSRF_ENABLED = _bool("HUZHU_CSRF", True)
+        self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+        self.REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("HUZHU_SECURE_COOKIES", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        self.TOPICS_PER_PAGE = int(os.environ.get("HUZHU_TOPICS_PER_PAGE", 20))
+        self.REPLIES_PER_PAGE = int(os.environ.get("HUZHU_REPLIES_PER_PAGE", 50))
+        self.HOT_TOPICS_DAYS = int(os.environ.get("HUZHU_HOT_TOPICS_DAYS", 7))
+        # Seconds to buffer topic view counts before one batched UPDATE.
+        self.VIEW_COUNT_FLUSH_SECONDS = float(os.environ.get("HUZHU_VIEW_FLUSH_SECONDS", 10))
+        self.LOG_LEVEL = os.environ.get("HUZHU_LOG_LEVEL", "INFO")
+        self.DEMO_DATA_DIR = os.environ.get(
+            "HUZHU_DEMO_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")
+        )
+        # Celery: a Redis broker in production; in the embedded default tasks run in-process.
+        self.CELERY = {
+            "broker_url": self.REDIS_URL or "memory://",
+            "result_backend": self.REDIS_URL or None,
+            "task_always_eager": self.REDIS_URL is None or _bool("HUZHU_TASKS_EAGER", False),
+            "task_eager_propagates": True,
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "timezone": "Asia/Shanghai",
+        }
+        self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL

@@ -1,0 +1,84 @@
+"""Huzhu's core package: ``create_app()`` builds the Flask application.
+
+``flask --app forum run`` and every CLI command go through here.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import BASE_DIR, Config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    config = Config()
+    app = Flask(
+        __name__,
+        instance_path=config.INSTANCE_DIR,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+
+    from forum.extensions import csrf, db, init_celery, init_socketio, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    init_celery(app)
+    init_socketio(app)
+    _configure_sqlite(app)
+
+    from forum import auth, cli, errors_http, templating
+    from forum.api import api_bp
+    from forum.views import bp as web_bp
+
+    auth.init_app(app)
+    templating.init_app(app)
+    errors_http.init_app(app)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions (forum/api/__init__.py)
+    cli.init_app(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.logger.setLevel(level)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """SQLite: enforce foreign keys and let readers and a writer work side by side (WAL)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if ":memory:" not in str(engine.url) and engine.url.database:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,59 @@
+"""Turn errors into clear 4xx pages (or JSON under /api), never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from forum.errors import DomainError
+
+MESSAGES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "没有权限执行此操作",
+    404: "页面不存在",
+    405: "不支持该请求方法",
+    409: "操作冲突",
+    413: "提交的内容太大",
+    422: "提交的内容有误",
+    429: "操作太频繁，请稍后再试",
+    500: "服务器开小差了，请稍后再试",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, code: str | None = None,
+                   fields: dict | None = None):
+    if wants_json():
+        body = {"error": {"code": code or str(status), "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message,
+                           fields=fields or {}), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        return error_response(err.status, err.message, err.code, err.fields)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError):
+        return error_response(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重试", "csrf_error")
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        status = err.code or 500
+        message = MESSAGES.get(status, err.name)
+        code = (err.name or "error").lower().replace(" ", "_")
+        return error_response(status, message, code)
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, MESSAGES[500], "internal_error")

@@ -1,0 +1,66 @@
+"""The event catalogue: every cross-package signal of Huzhu, sent only after commit.
+
+Services call ``emit(signal, **payload)`` while they work and ``commit()`` at the end of a
+unit of work; the queued events are sent once the transaction has committed and dropped if it
+rolls back, so a handler never sees a row that does not exist and a rolled-back post earns
+nothing. Handlers receive ``sender=None`` and keyword arguments only (ids, not ORM objects,
+so they can be handed to a Celery task).
+
+Subscribe with ``post_created.connect(handler)`` in a package's ``handlers.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from blinker import Namespace
+
+from forum.extensions import db
+
+log = logging.getLogger(__name__)
+signals = Namespace()
+
+# user_id, username
+user_registered = signals.signal("user_registered")
+# post_id, topic_id, tribe_id, author_id, is_first, mentions (list of user ids)
+post_created = signals.signal("post_created")
+# post_id, topic_id, tribe_id, author_id, editor_id, is_first, mentions
+post_edited = signals.signal("post_edited")
+# post_id, topic_id, tribe_id, author_id, removed_by_id, is_first, by_moderator
+post_removed = signals.signal("post_removed")
+# post_id, topic_id, tribe_id, author_id (of the post), user_id (who liked), liked (bool)
+post_liked = signals.signal("post_liked")
+# topic_id, tribe_id, post_id, post_author_id, topic_author_id, accepted_by_id,
+# previous_post_id (None or the reply that lost the mark)
+answer_accepted = signals.signal("answer_accepted")
+# follower_id, followed_id, following (bool)
+user_followed = signals.signal("user_followed")
+
+_PENDING = "huzhu_pending_events"
+
+
+def emit(signal, **payload) -> None:
+    """Queue an event to be sent after the current transaction commits."""
+    db.session.info.setdefault(_PENDING, []).append((signal, payload))
+
+
+def commit() -> None:
+    """Commit the session, then send the events queued during this unit of work."""
+    db.session.commit()
+    dispatch_pending()
+
+
+def dispatch_pending() -> None:
+    pending = db.session.info.pop(_PENDING, [])
+    for signal, payload in pending:
+        try:
+            signal.send(None, **payload)
+        except Exception:  # a failing subscriber must not undo a committed action
+            log.exception("event handler for %s failed", signal.name)
+            db.session.rollback()
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _drop_pending_on_rollback(session) -> None:
+    session.info.pop(_PENDING, None)

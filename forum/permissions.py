@@ -1,0 +1,58 @@
+"""The one place for permission rules; pages and the API both ask here."""
+
+from __future__ import annotations
+
+from forum.models import VISIBLE, Post, Topic, Tribe, User
+
+
+def is_authenticated(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_admin(user: User | None) -> bool:
+    return is_authenticated(user) and "admin" in user.role_names
+
+
+def is_global_moderator(user: User | None) -> bool:
+    return is_authenticated(user) and bool(user.role_names & {"moderator", "admin"})
+
+
+def moderates(user: User | None, tribe: Tribe) -> bool:
+    """Admins and site moderators moderate everything; tribe moderators their own tribe."""
+    if not is_authenticated(user):
+        return False
+    return is_global_moderator(user) or any(m.id == user.id for m in tribe.moderators)
+
+
+def can_edit_post(user: User | None, post: Post) -> bool:
+    if not is_authenticated(user) or post.is_deleted:
+        return False
+    return post.author_id == user.id or moderates(user, post.topic.tribe)
+
+
+def can_accept_answer(user: User | None, topic: Topic) -> bool:
+    if not is_authenticated(user) or topic.is_deleted:
+        return False
+    return topic.author_id == user.id or moderates(user, topic.tribe)
+
+
+def can_see_original(user: User | None, post: Post) -> bool:
+    """The unmasked text (phones, ID cards, e-mails) is for the author and moderators."""
+    if not is_authenticated(user):
+        return False
+    return post.author_id == user.id or moderates(user, post.topic.tribe)
+
+
+def can_view_topic(user: User | None, topic: Topic) -> bool:
+    if topic.is_deleted:
+        return moderates(user, topic.tribe)
+    if topic.visibility == VISIBLE:
+        return True
+    # Hidden and cold-handled topics stay visible to their author and moderators.
+    return is_authenticated(user) and (topic.author_id == user.id or moderates(user, topic.tribe))
+
+
+def can_view_post(user: User | None, post: Post) -> bool:
+    if post.visibility == VISIBLE:
+        return True
+    return is_authenticated(user) and (post.author_id == user.id or moderates(user, post.topic.tribe))

@@ -1,0 +1,437 @@
+"""Topics and posts: create, reply, edit with revisions, soft delete, likes, accepted answers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from forum import events
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.extensions import db
+from forum.models import (
+    VISIBLE, Like, Post, PostRevision, Tag, Topic, Tribe, User, utcnow,
+)
+from forum.pagination import Page, paginate
+from forum.permissions import (
+    can_accept_answer, can_edit_post, can_view_topic, is_authenticated, moderates,
+)
+from forum.rendering import find_mentions, render_markdown
+
+TITLE_MIN, TITLE_MAX = 4, 80
+BODY_MIN, BODY_MAX = 1, 20_000
+TAGS_MAX, TAG_LEN_MAX = 5, 24
+
+
+def validate_post_input(body: str, title: str | None = None, tags: list[str] | None = None) -> dict:
+    """Field errors in Chinese; ``title`` is checked only for opening posts (not None)."""
+    errors: dict[str, str] = {}
+    if title is not None:
+        n = len(title.strip())
+        if not TITLE_MIN <= n <= TITLE_MAX:
+            errors["title"] = f"标题须为 {TITLE_MIN}–{TITLE_MAX} 个字（当前 {n} 个）"
+    n = len((body or "").strip())
+    if not BODY_MIN <= n <= BODY_MAX:
+        errors["body"] = "正文不能为空" if n == 0 else f"正文最多 {BODY_MAX} 字（当前 {n} 字）"
+    if tags is not None:
+        if len(tags) > TAGS_MAX:
+            errors["tags"] = f"最多 {TAGS_MAX} 个标签"
+        elif any(len(t) > TAG_LEN_MAX for t in tags):
+            errors["tags"] = f"每个标签最多 {TAG_LEN_MAX} 个字"
+    return errors
+
+
+def parse_tags(raw: str | list[str] | None) -> list[str]:
+    """'5G, 套餐 流量' or a list → unique tag names in order."""
+    if raw is None:
+        return []
+    parts = raw if isinstance(raw, list) else raw.replace("，", ",").replace(",", " ").split()
+    seen: dict[str, None] = {}
+    for part in parts:
+        name = str(part).strip().lstrip("#")
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)))}
+    out = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name)
+            db.session.add(tag)
+        out.append(tag)
+    return out
+
+
+def profile_path(username: str) -> str:
+    return f"/u/{quote(username)}"
+
+
+def _render_into(post: Post, body: str) -> list[int]:
+    """Render ``body`` into ``post``; returns the ids of existing users it mentions."""
+    names = find_mentions(body)
+    users = list(db.session.scalars(sa.select(User).where(User.username.in_(names)))) if names else []
+    rendered = render_markdown(body, {u.username for u in users}, profile_url=profile_path)
+    post.body = body
+    post.body_html = rendered.html
+    post.body_html_public = rendered.public_html
+    post.has_pii = bool(rendered.pii)
+    return [u.id for u in users]
+
+
+def _post_event(post: Post, **extra) -> dict:
+    return dict(post_id=post.id, topic_id=post.topic_id, tribe_id=post.topic.tribe_id,
+                author_id=post.author_id, is_first=post.is_first, **extra)
+
+
+def _bump(model, row_id: int, **deltas: int) -> None:
+    """Atomic counter changes in SQL, safe under concurrent requests."""
+    values = {name: getattr(model, name) + delta for name, delta in deltas.items()}
+    db.session.execute(sa.update(model).where(model.id == row_id).values(**values))
+
+
+def create_topic(author: User, tribe: Tribe, title: str, body: str, tags=None) -> Topic:
+    tag_names = parse_tags(tags)
+    errors = validate_post_input(body, title, tag_names)
+    if errors:
+        raise ValidationError("帖子内容有误", errors)
+    now = utcnow()
+    topic = Topic(tribe_id=tribe.id, author_id=author.id, title=title.strip(),
+                  created_at=now, last_activity_at=now)
+    topic.tags = _tags(tag_names)
+    db.session.add(topic)
+    db.session.flush()
+    post = Post(topic_id=topic.id, author_id=author.id, is_first=True, created_at=now)
+    post.topic = topic
+    mentions = _render_into(post, body.strip())
+    db.session.add(post)
+    db.session.flush()
+    topic.first_post_id = post.id
+    _bump(Tribe, tribe.id, topic_count=1)
+    db.session.execute(sa.update(Tribe).where(Tribe.id == tribe.id).values(last_activity_at=now))
+    _bump(User, author.id, topic_count=1)
+    events.emit(events.post_created, **_post_event(post, mentions=mentions))
+    events.commit()
+    return topic
+
+
+def create_reply(author: User, topic: Topic, body: str) -> Post:
+    if topic.is_deleted or not can_view_topic(author, topic):
+        raise NotFound("帖子不存在")
+    errors = validate_post_input(body)
+    if errors:
+        raise ValidationError("回复内容有误", errors)
+    now = utcnow()
+    post = Post(topic_id=topic.id, author_id=author.id, is_first=False, created_at=now)
+    post.topic = topic
+    mentions = _render_into(post, body.strip())
+    db.session.add(post)
+    db.session.flush()
+    _bump(Topic, topic.id, reply_count=1)
+    db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(last_activity_at=now))
+    _bump(Tribe, topic.tribe_id, reply_count=1)
+    db.session.execute(sa.update(Tribe).where(Tribe.id == topic.tribe_id)
+                       .values(last_activity_at=now))
+    _bump(User, author.id, reply_count=1)
+    events.emit(events.post_created, **_post_event(post, mentions=mentions,
+                                                   topic_author_id=topic.author_id))
+    events.commit()
+    return post
+
+
+def edit_post(editor: User, post: Post, body: str, title: str | None = None,
+              tags=None) -> Post:
+    """Edit text (and title/tags of an opening post), keeping the previous text as a revision."""
+    if not can_edit_post(editor, post):
+        raise PermissionDenied("你只能编辑自己的帖子")
+    topic = post.topic
+    tag_names = parse_tags(tags) if (post.is_first and tags is not None) else None
+    new_title = title if post.is_first and title is not None else None
+    errors = validate_post_input(body, new_title, tag_names)
+    if errors:
+        raise ValidationError("帖子内容有误", errors)
+    body = body.strip()
+    title_changed = new_title is not None and new_title.strip() != topic.title
+    if body != post.body or title_changed:
+        db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body=post.body,
+                                    title=topic.title if post.is_first else None))
+        mentions = _render_into(post, body)
+        post.edit_count += 1
+        post.edited_at = utcnow()
+        if title_changed:
+            topic.title = new_title.strip()
+        events.emit(events.post_edited, **_post_event(post, editor_id=editor.id,
+                                                      mentions=mentions))
+    if tag_names is not None:
+        topic.tags = _tags(tag_names)
+    events.commit()
+    return post
+
+
+def delete_post(actor: User, post: Post) -> None:
+    """Soft delete. Deleting the opening post deletes the topic; nothing is erased."""
+    if not can_edit_post(actor, post):
+        raise PermissionDenied("你只能删除自己的帖子")
+    topic = post.topic
+    now = utcnow()
+    post.deleted_at = now
+    post.deleted_by_id = actor.id
+    by_moderator = actor.id != post.author_id
+    if post.is_first:
+        topic.deleted_at = now
+        if topic.visibility == VISIBLE:
+            _bump(Tribe, topic.tribe_id, topic_count=-1, reply_count=-topic.reply_count,
+                  solved_count=-1 if topic.solved else 0)
+        _bump(User, post.author_id, topic_count=-1)
+    else:
+        _bump(Topic, topic.id, reply_count=-1)
+        _bump(Tribe, topic.tribe_id, reply_count=-1)
+        _bump(User, post.author_id, reply_count=-1)
+        if topic.accepted_post_id == post.id:
+            topic.accepted_post_id = None
+            _bump(Tribe, topic.tribe_id, solved_count=-1)
+            _bump(User, post.author_id, accepted_count=-1)
+    events.emit(events.post_removed, **_post_event(post, removed_by_id=actor.id,
+                                                   by_moderator=by_moderator))
+    events.commit()
+
+
+def get_topic_or_404(topic_id: int, viewer: User | None = None) -> Topic:
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or not can_view_topic(viewer, topic):
+        raise NotFound("帖子不存在或已被删除")
+    return topic
+
+
+def get_post_or_404(post_id: int, viewer: User | None = None) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or post.is_deleted or not can_view_topic(viewer, post.topic):
+        raise NotFound("回复不存在或已被删除")
+    return post
+
+
+def set_like(user: User, post: Post, like: bool) -> tuple[bool, int]:
+    """Like or unlike; one per user, never one's own post. Returns (liked, like_count)."""
+    if post.is_deleted:
+        raise NotFound("帖子不存在或已被删除")
+    if post.author_id == user.id:
+        raise Conflict("不能给自己的帖子点赞")
+    existing = db.session.get(Like, (user.id, post.id))
+    if like == (existing is not None):
+        return like, post.like_count
+    delta = 1 if like else -1
+    if like:
+        db.session.add(Like(user_id=user.id, post_id=post.id))
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:  # a concurrent request already liked it
+            db.session.rollback()
+            return True, db.session.get(Post, post.id).like_count
+    else:
+        db.session.delete(existing)
+    _bump(Post, post.id, like_count=delta)
+    _bump(User, post.author_id, like_received_count=delta)
+    if post.is_first:
+        _bump(Topic, post.topic_id, like_count=delta)
+    events.emit(events.post_liked, **_post_event(post, user_id=user.id, liked=like))
+    events.commit()
+    db.session.refresh(post)
+    return like, post.like_count
+
+
+def toggle_like(user: User, post: Post) -> tuple[bool, int]:
+    return set_like(user, post, not has_liked(user, post))
+
+
+def has_liked(user: User | None, post: Post) -> bool:
+    if not is_authenticated(user):
+        return False
+    return db.session.get(Like, (user.id, post.id)) is not None
+
+
+def accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
+    """Mark ``post`` as the accepted answer (最佳答案); one per topic, changeable."""
+    if not can_accept_answer(actor, topic):
+        raise PermissionDenied("只有提问者或版主可以采纳答案")
+    if post.topic_id != topic.id or post.is_first or post.is_deleted:
+        raise ValidationError("只能采纳本帖中的回复", {"reply_id": "回复不属于该帖子"})
+    previous_id = topic.accepted_post_id
+    if previous_id == post.id:
+        return topic
+    if previous_id is None:
+        _bump(Tribe, topic.tribe_id, solved_count=1)
+    else:
+        previous = db.session.get(Post, previous_id)
+        _bump(User, previous.author_id, accepted_count=-1)
+    _bump(User, post.author_id, accepted_count=1)
+    topic.accepted_post_id = post.id
+    events.emit(events.answer_accepted, topic_id=topic.id, tribe_id=topic.tribe_id,
+                post_id=post.id, post_author_id=post.author_id, topic_author_id=topic.author_id,
+                accepted_by_id=actor.id, previous_post_id=previous_id)
+    events.commit()
+    return topic
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    first_post: Post
+    replies: Page
+    liked_post_ids: set[int]
+    accepted_post: Post | None
+
+
+def topic_page(topic: Topic, viewer: User | None, page: int, per_page: int) -> TopicPage:
+    """Everything a topic page shows, in a fixed number of queries whatever the page size."""
+    stmt = (
+        sa.select(Post)
+        .where(Post.topic_id == topic.id, Post.is_first.is_(False), Post.deleted_at.is_(None))
+        .options(selectinload(Post.author))
+        .order_by(Post.id)
+    )
+    if not moderates(viewer, topic.tribe):
+        visible = Post.visibility == VISIBLE
+        if is_authenticated(viewer):
+            visible = visible | (Post.author_id == viewer.id)
+        stmt = stmt.where(visible)
+    replies = paginate(stmt, page, per_page, total=topic.reply_count)
+    first = db.session.scalar(
+        sa.select(Post).where(Post.id == topic.first_post_id).options(selectinload(Post.author))
+    )
+    accepted = None
+    if topic.accepted_post_id:
+        accepted = next((p for p in replies.items if p.id == topic.accepted_post_id), None)
+        if accepted is None:
+            accepted = db.session.scalar(sa.select(Post).where(Post.id == topic.accepted_post_id)
+                                         .options(selectinload(Post.author)))
+    liked: set[int] = set()
+    if is_authenticated(viewer):
+        ids = [first.id] + [p.id for p in replies.items]
+        liked = set(db.session.scalars(
+            sa.select(Like.post_id).where(Like.user_id == viewer.id, Like.post_id.in_(ids))))
+    return TopicPage(topic=topic, first_post=first, replies=replies, liked_post_ids=liked,
+                     accepted_post=accepted)
+
+
+def revisions(post: Post) -> list[PostRevision]:
+    return list(db.session.scalars(
+        sa.select(PostRevision).where(PostRevision.post_id == post.id)
+        .options(selectinload(PostRevision.editor)).order_by(PostRevision.id.desc())
+    ))
+
+
+def _public_topics():
+    return (sa.select(Topic)
+            .where(Topic.deleted_at.is_(None), Topic.visibility == VISIBLE)
+            .options(selectinload(Topic.author), selectinload(Topic.tribe)))
+
+
+def latest_topics(limit: int = 20) -> list[Topic]:
+    return list(db.session.scalars(
+        _public_topics().order_by(Topic.last_activity_at.desc(), Topic.id.desc()).limit(limit)))
+
+
+def hot_topics(limit: int = 10, days: int = 7) -> list[Topic]:
+    """Topics with the most replies and likes in the last ``days`` days (cached briefly)."""
+    key = (limit, days, db.engine.url.render_as_string())
+    cached = _hot_cache.get(key)
+    if cached and cached[0] > time.monotonic():
+        ids = cached[1]
+    else:
+        since = utcnow() - timedelta(days=days)
+        activity: Counter[int] = Counter()
+        reply_rows = db.session.execute(
+            sa.select(Post.topic_id, sa.func.count()).where(
+                Post.created_at >= since, Post.is_first.is_(False), Post.deleted_at.is_(None))
+            .group_by(Post.topic_id))
+        for topic_id, n in reply_rows:
+            activity[topic_id] += n
+        like_rows = db.session.execute(
+            sa.select(Post.topic_id, sa.func.count()).join(Like, Like.post_id == Post.id)
+            .where(Like.created_at >= since).group_by(Post.topic_id))
+        for topic_id, n in like_rows:
+            activity[topic_id] += n
+        ids = [tid for tid, _ in activity.most_common(limit * 3)]
+        _hot_cache[key] = (time.monotonic() + HOT_CACHE_SECONDS, ids)
+    if not ids:
+        return []
+    topics = {t.id: t for t in db.session.scalars(_public_topics().where(Topic.id.in_(ids)))}
+    return [topics[i] for i in ids if i in topics][:limit]
+
+
+HOT_CACHE_SECONDS = 60.0
+_hot_cache: dict = {}
+
+
+def clear_caches() -> None:
+    _hot_cache.clear()
+
+
+def user_recent_posts(user: User, limit: int = 10) -> list[Post]:
+    return list(db.session.scalars(
+        sa.select(Post).join(Topic, Topic.id == Post.topic_id)
+        .where(Post.author_id == user.id, Post.deleted_at.is_(None),
+               Post.visibility == VISIBLE, Topic.deleted_at.is_(None),
+               Topic.visibility == VISIBLE)
+        .options(selectinload(Post.topic))
+        .order_by(Post.created_at.desc()).limit(limit)
+    ))
+
+
+def topics_by_tag(tag_name: str, page: int, per_page: int) -> Page:
+    stmt = (_public_topics().join(Topic.tags).where(Tag.name == tag_name)
+            .order_by(Topic.last_activity_at.desc()))
+    return paginate(stmt, page, per_page)
+
+
+class ViewCounter:
+    """Buffers topic views in memory and writes them in one batch every few seconds.
+
+    Writing a counter on every read serialises readers on the topic row; a short buffer
+    keeps pages read-only. Each process flushes its own buffer.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: Counter[int] = Counter()
+        self._last_flush = time.monotonic()
+
+    def record(self, topic_id: int) -> None:
+        with self._lock:
+            self._pending[topic_id] += 1
+
+    def pending(self, topic_id: int) -> int:
+        with self._lock:
+            return self._pending.get(topic_id, 0)
+
+    def discard(self) -> None:
+        with self._lock:
+            self._pending.clear()
+
+    def due(self, interval: float) -> bool:
+        return bool(self._pending) and time.monotonic() - self._last_flush >= interval
+
+    def flush(self) -> int:
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            self._last_flush = time.monotonic()
+        for topic_id, n in pending.items():
+            db.session.execute(sa.update(Topic).where(Topic.id == topic_id)
+                               .values(view_count=Topic.view_count + n))
+        if pending:
+            db.session.commit()
+        return sum(pending.values())
+
+
+view_counter = ViewCounter()

@@ -1,0 +1,23 @@
+"""HTML pages of the forum core. Each module adds its routes to the one blueprint ``bp``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from forum.services.topics import view_counter
+
+bp = Blueprint("forum", __name__)
+
+
+@bp.after_app_request
+def _flush_view_counts(response):
+    # Batched topic view counts (see ViewCounter): a write every few seconds, not per read.
+    if view_counter.due(current_app.config["VIEW_COUNT_FLUSH_SECONDS"]):
+        try:
+            view_counter.flush()
+        except Exception:  # never fail a page for a counter
+            current_app.logger.exception("flushing view counts failed")
+    return response
+
+
+from forum.views import accounts, home, topics, tribes  # noqa: E402,F401  (route modules)

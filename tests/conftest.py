@@ -1,0 +1,136 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when
+HUZHU_TEST_DATABASE_URL points to one (CI runs both). The schema is built by the real
+Alembic migrations once per session; every test starts from empty tables."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from forum import create_app
+from forum.extensions import db
+
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def _test_database_url(tmpdir: Path) -> str:
+    url = os.environ.get("HUZHU_TEST_DATABASE_URL", "").strip()
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return f"sqlite:///{tmpdir / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmpdir = Path(tempfile.mkdtemp(prefix="huzhu-test-"))
+    url = _test_database_url(tmpdir)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_DIR": str(tmpdir),
+        "SECRET_KEY": "test-secret",
+        "VIEW_COUNT_FLUSH_SECONDS": 3600.0,
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def clean_db(app):
+    """Every test starts with empty tables and fresh in-process caches."""
+    from forum.services.topics import clear_caches, view_counter
+
+    with app.app_context():
+        yield
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+                for t in tables:
+                    conn.execute(t.delete())
+                conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+        clear_caches()
+        view_counter.discard()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token our pages put in <meta name="csrf-token"> for this client's session."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf-token meta tag on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_user(app):
+    from forum.services.accounts import register_user
+
+    counter = {"n": 0}
+
+    def _make(username: str | None = None, roles=("customer",), password: str = "password123",
+              display_name: str | None = None):
+        counter["n"] += 1
+        username = username or f"user{counter['n']}"
+        return register_user(username, display_name or username, password, list(roles))
+
+    return _make
+
+
+@pytest.fixture
+def make_tribe(app, make_user):
+    from forum.services.tribes import save_tribe
+
+    state = {"admin": None, "n": 0}
+
+    def _make(slug: str | None = None, name: str | None = None, moderators=None):
+        if state["admin"] is None:
+            state["admin"] = make_user("tribe_admin", roles=("admin",))
+        state["n"] += 1
+        slug = slug or f"tribe-{state['n']}"
+        return save_tribe(state["admin"], slug=slug, name=name or f"部落{state['n']}",
+                          description="测试部落", moderator_usernames=moderators)
+
+    return _make
+
+
+def login(client, username: str, password: str = "password123", remember: bool = False):
+    """Log in through the real login form (with its CSRF token)."""
+    token = csrf_token(client, "/login")
+    data = {"username": username, "password": password, "csrf_token": token}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data, follow_redirects=False)
+
+
+@pytest.fixture
+def api_token(app):
+    from forum.services.accounts import issue_token
+
+    def _token(user) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(user)}"}
+
+    return _token
