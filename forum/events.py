@@ -42,7 +42,10 @@ _PENDING = "huzhu_pending_events"
 
 def emit(signal, **payload) -> None:
     """Queue an event to be sent after the current transaction commits."""
-    db.session.info.setdefault(_PENDING, []).append((signal, payload))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so a rollback() before any SQL still discards the queue
+    session.info.setdefault(_PENDING, []).append((signal, payload))
 
 
 def commit() -> None:
@@ -61,6 +64,9 @@ def dispatch_pending() -> None:
             db.session.rollback()
 
 
-@sa.event.listens_for(sa.orm.Session, "after_rollback")
-def _drop_pending_on_rollback(session) -> None:
-    session.info.pop(_PENDING, None)
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _drop_pending_on_rollback(session, previous_transaction) -> None:
+    # Every rollback() of the outer transaction drops the queue, even one that found no
+    # database transaction open; a savepoint rollback leaves the outer work queued.
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)

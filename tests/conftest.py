@@ -38,6 +38,7 @@ def app():
         "SECRET_KEY": "test-secret",
         "VIEW_COUNT_FLUSH_SECONDS": 3600.0,
         "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; real default is scrypt
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

@@ -11,6 +11,7 @@ from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, Unauthorized, ValidationError
 from forum.extensions import db
 from forum.models import ROLE_NAMES, ApiToken, Follow, Role, User, utcnow
+from forum.pagination import Page, paginate
 from forum.rendering import USERNAME_RE
 
 PASSWORD_MIN = 8
@@ -88,14 +89,33 @@ def get_user_or_404(username: str) -> User:
     return user
 
 
-def set_roles(user: User, roles: list[str]) -> User:
+def set_roles(user: User, roles: list[str], actor: User | None = None) -> User:
+    """Replace a user's roles. With ``actor`` (a page or API request) only admins may, and an
+    admin cannot drop their own admin role (nobody would be left to give it back)."""
     unknown = set(roles) - set(ROLE_NAMES)
     if unknown:
         raise ValidationError(f"未知角色：{', '.join(sorted(unknown))}")
+    if actor is not None:
+        if "admin" not in actor.role_names:
+            raise PermissionDenied("只有管理员可以修改角色")
+        if actor.id == user.id and "admin" not in roles:
+            raise ValidationError("不能移除自己的管理员角色", {"roles": "不能移除自己的管理员角色"})
     all_roles = ensure_roles()
     user.roles = [all_roles[name] for name in roles]
     events.commit()
     return user
+
+
+def list_users(page: int, per_page: int, query: str = "") -> Page:
+    """Users for the admin list, oldest first; ``query`` matches username or display name."""
+    stmt = sa.select(User).order_by(User.id)
+    query = (query or "").strip()
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = stmt.where(sa.or_(User.username.ilike(pattern, escape="\\"),
+                                 User.display_name.ilike(pattern, escape="\\")))
+    return paginate(stmt, page, per_page)
 
 
 def set_verified(actor: User, user: User, verified: bool) -> User:

@@ -324,6 +324,15 @@ def topic_page(topic: Topic, viewer: User | None, page: int, per_page: int) -> T
                      accepted_post=accepted)
 
 
+def reply_position(post: Post) -> int:
+    """1-based position of a reply among its topic's undeleted replies, to link to its page."""
+    position = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Post)
+        .where(Post.topic_id == post.topic_id, Post.is_first.is_(False),
+               Post.deleted_at.is_(None), Post.id <= post.id))
+    return max(1, position or 0)
+
+
 def revisions(post: Post) -> list[PostRevision]:
     return list(db.session.scalars(
         sa.select(PostRevision).where(PostRevision.post_id == post.id)
@@ -384,7 +393,7 @@ def user_recent_posts(user: User, limit: int = 10) -> list[Post]:
         .where(Post.author_id == user.id, Post.deleted_at.is_(None),
                Post.visibility == VISIBLE, Topic.deleted_at.is_(None),
                Topic.visibility == VISIBLE)
-        .options(selectinload(Post.topic))
+        .options(selectinload(Post.topic).selectinload(Topic.tribe))
         .order_by(Post.created_at.desc()).limit(limit)
     ))
 
