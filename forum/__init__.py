@@ -57,6 +57,9 @@ def _configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.logger.setLevel(level)
+    # Alembic announces its plugins at INFO on every start; its migration output is
+    # configured separately by migrations/alembic.ini.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _configure_sqlite(app: Flask) -> None:

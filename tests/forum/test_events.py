@@ -40,9 +40,7 @@ def test_post_created_is_sent_after_commit_with_mentions(make_user, make_tribe):
     assert got[0]["_visible_elsewhere"] is True
 
 
-def test_rolled_back_work_sends_nothing(make_user, make_tribe):
-    author = make_user("author")
-    tribe = make_tribe()
+def test_rolled_back_work_sends_nothing(app):
     with captured(events.post_created) as got:
         events.emit(events.post_created, post_id=-1)
         db.session.rollback()
