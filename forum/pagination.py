@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from forum.extensions import db
 
 MAX_PER_PAGE = 100
+# Past any real page, and small enough that OFFSET fits a 64-bit integer on every database.
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Page:
 def clamp_page(page: Any, per_page: Any = None, default_per_page: int = 20) -> tuple[int, int]:
     """Parse page numbers from user input; nonsense becomes page 1 rather than an error."""
     try:
-        page_n = max(1, int(page))
+        page_n = min(max(1, int(page)), MAX_PAGE)
     except (TypeError, ValueError):
         page_n = 1
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forum.models import VISIBLE, Post, Topic, Tribe, User
+from forum.rendering import mask_pii
 
 
 def is_authenticated(user: User | None) -> bool:
@@ -41,6 +42,28 @@ def can_see_original(user: User | None, post: Post) -> bool:
     if not is_authenticated(user):
         return False
     return post.author_id == user.id or moderates(user, post.topic.tribe)
+
+
+def can_see_original_title(user: User | None, topic: Topic) -> bool:
+    """A topic's title follows the rule of its opening post."""
+    if not is_authenticated(user):
+        return False
+    return topic.author_id == user.id or moderates(user, topic.tribe)
+
+
+def post_html_for(user: User | None, post: Post) -> str:
+    """The post's HTML as ``user`` may see it: original or PII-masked (pages and API)."""
+    if post.has_pii and not can_see_original(user, post):
+        return post.body_html_public
+    return post.body_html
+
+
+def topic_title_for(user: User | None, topic: Topic) -> str:
+    """The topic's title as ``user`` may see it: original or PII-masked (pages and API)."""
+    masked = mask_pii(topic.title)
+    if masked == topic.title or can_see_original_title(user, topic):
+        return topic.title
+    return masked
 
 
 def can_view_topic(user: User | None, topic: Topic) -> bool:

@@ -10,7 +10,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from forum import permissions
-from forum.rendering import mask_pii
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -44,18 +43,13 @@ def time_ago(value: datetime | None) -> str:
 def post_html(post, user=None) -> Markup:
     """The original text for its author and moderators, the PII-masked copy for everyone else."""
     user = user if user is not None else current_user
-    if post.has_pii and not permissions.can_see_original(user, post):
-        return Markup(post.body_html_public)
-    return Markup(post.body_html)
+    return Markup(permissions.post_html_for(user, post))  # sanitized on write (rendering.py)
 
 
 def topic_title(topic, user=None) -> str:
+    """The original title for its author and moderators, PII-masked for everyone else."""
     user = user if user is not None else current_user
-    if permissions.is_authenticated(user) and (
-        topic.author_id == user.id or permissions.moderates(user, topic.tribe)
-    ):
-        return topic.title
-    return mask_pii(topic.title)
+    return permissions.topic_title_for(user, topic)
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from forum import create_app
 from forum.extensions import db
@@ -40,6 +41,24 @@ def app():
         "SERVER_NAME": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; real default is scrypt
     })
+
+    def _fresh_g():
+        # Tests hold an app context open and Flask reuses it for each test request, so `g`
+        # (Flask-Login's current_user, Flask-WTF's csrf token) would leak between requests
+        # and clients; in production every request starts with an empty `g`.
+        vars(g).clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+
+
+    @app.teardown_request
+    def _forget_request_user(_exc):
+        # Tests hold one app context open, so requests share ``g``: drop Flask-Login's
+        # cached user so each request authenticates on its own, as in production.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

@@ -3,42 +3,55 @@
 Authentication: ``Authorization: Bearer <token>`` (no CSRF needed), or the browser session
 cookie (then unsafe methods need the X-CSRFToken header, like forms). Errors are
 ``{"error": {"code", "message", "fields"?}}`` with a 4xx status.
+
+Endpoints hold no business rules: they read and type-check the input, call the same services
+as the pages, and serialize the result (forum/api/serializers.py). The OpenAPI document
+(forum/api/openapi.py) describes every route of this blueprint; a test keeps them in step.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from flask_login import current_user
 
 from forum.auth import bearer_token
-from forum.errors import DomainError, Unauthorized
+from forum.errors import DomainError, NotFound, Unauthorized, ValidationError
 from forum.extensions import csrf
+from forum.models import User
+from forum.pagination import clamp_page
+from forum.services.accounts import user_for_token
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @api_bp.before_request
 def _check_auth_and_csrf():
+    # Decide who is asking afresh. (In production g is new for every request; the test
+    # client reuses an outer app context, and with it a user cached by an earlier request.)
+    g.pop("_login_user", None)
+    g.pop("authenticated_by_token", None)
     token = bearer_token()
     if token is not None:
-        if not current_user.is_authenticated:
+        user = user_for_token(token)
+        if user is None:
             raise Unauthorized("访问令牌无效或已撤销")
+        # The token, not a session or remember-me cookie sent alongside it, says who is
+        # asking; Flask-Login keeps the request's user in g._login_user.
+        g._login_user = user
+        g.authenticated_by_token = True
         return None
     if request.method not in ("GET", "HEAD", "OPTIONS") and current_user.is_authenticated:
         csrf.protect()  # cookie sessions must prove they come from our own pages
     return None
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 error that says why it is not one."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadJSON("请求体必须是合法的 JSON 对象（Content-Type: application/json）")
-    if not isinstance(data, dict):
-        raise BadJSON("请求体必须是 JSON 对象")
-    return data
+@api_bp.url_value_preprocessor
+def _refuse_nul_in_path(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # No slug or username contains NUL, and PostgreSQL would refuse to compare with one.
+    if values and any(isinstance(v, str) and "\x00" in v for v in values.values()):
+        raise NotFound("资源不存在")
 
 
 class BadJSON(DomainError):
@@ -46,10 +59,107 @@ class BadJSON(DomainError):
     code = "bad_json"
 
 
-def require_user():
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 error that says why it is not one."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting is not a ValueError, so not "silent"
+        data = None
+    if data is None:
+        raise BadJSON("请求体必须是合法的 JSON 对象（Content-Type: application/json）")
+    if not isinstance(data, dict):
+        raise BadJSON("请求体必须是 JSON 对象")
+    return data
+
+
+def optional_json_body() -> dict[str, Any]:
+    """Like json_body(), but an empty body is an empty object (for toggles)."""
+    if not request.get_data(cache=True).strip():
+        return {}
+    return json_body()
+
+
+def current_viewer() -> User | None:
+    """The signed-in user, or None for anonymous requests."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def require_user() -> User:
     if not current_user.is_authenticated:
         raise Unauthorized("请先登录或提供访问令牌")
     return current_user._get_current_object()
 
 
-from forum.api import endpoints  # noqa: E402,F401  (route module)
+# Kinds of JSON fields and the message shown when a value has the wrong type.
+STRING, BOOLEAN, INTEGER, TAGS = "string", "boolean", "integer", "tags"
+_TYPE_MESSAGES = {
+    STRING: "必须是字符串",
+    BOOLEAN: "必须是 true 或 false",
+    INTEGER: "必须是整数",
+    TAGS: "必须是字符串数组或以逗号分隔的字符串",
+}
+
+
+def _has_kind(value: Any, kind: str) -> bool:
+    if kind == STRING:
+        return isinstance(value, str)
+    if kind == BOOLEAN:
+        return isinstance(value, bool)
+    if kind == INTEGER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == TAGS:
+        return isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value))
+    raise ValueError(kind)
+
+
+def _contains_nul(value: Any) -> bool:
+    # PostgreSQL cannot store NUL in text, and no honest client sends it.
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list) and any("\x00" in v for v in value)
+
+
+def _check(name: str, value: Any, kind: str, values: dict, errors: dict) -> None:
+    if not _has_kind(value, kind):
+        errors[name] = _TYPE_MESSAGES[kind]
+    elif _contains_nul(value):
+        errors[name] = "不能包含空字符（\\u0000）"
+    else:
+        values[name] = value
+
+
+def read_fields(data: dict[str, Any], required: dict[str, str] | None = None,
+                optional: dict[str, str] | None = None) -> dict[str, Any]:
+    """Type-check the named fields of a JSON object (name → kind) before a service sees them.
+
+    Returns the present fields; an optional field that is absent or null is left out. Missing
+    or mistyped fields are reported together as one 422 with a message per field. Lengths and
+    other business rules stay in the services.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, kind in (required or {}).items():
+        value = data.get(name)
+        if value is None:
+            errors[name] = "必填"
+        else:
+            _check(name, value, kind, values, errors)
+    for name, kind in (optional or {}).items():
+        value = data.get(name)
+        if value is not None:
+            _check(name, value, kind, values, errors)
+    if errors:
+        raise ValidationError("请求字段缺失或类型错误", errors)
+    return values
+
+
+def page_args(default_per_page_key: str) -> tuple[int, int]:
+    """``?page=&per_page=`` parsed leniently (nonsense is page 1, per_page is capped)."""
+    return clamp_page(request.args.get("page"), request.args.get("per_page"),
+                      current_app.config[default_per_page_key])
+
+
+from forum.api import accounts, openapi, topics, tribes  # noqa: E402,F401  (route modules)

@@ -27,6 +27,8 @@ def validate_registration(username: str, display_name: str, password: str) -> di
         errors["username"] = "该用户名已被注册"
     if not (display_name or "").strip():
         errors["display_name"] = "请填写昵称"
+    elif "\x00" in display_name:
+        errors["display_name"] = "昵称包含无效字符"
     elif len(display_name.strip()) > DISPLAY_NAME_MAX:
         errors["display_name"] = f"昵称最多 {DISPLAY_NAME_MAX} 个字"
     if len(password or "") < PASSWORD_MIN:
@@ -79,6 +81,8 @@ def authenticate(username: str, password: str) -> User:
 
 
 def get_user_by_username(username: str) -> User | None:
+    if not username or "\x00" in username:  # PostgreSQL cannot compare NUL characters
+        return None
     return db.session.scalar(sa.select(User).where(User.username == username))
 
 

@@ -16,11 +16,23 @@ from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import (
-    VISIBLE, Like, Post, PostRevision, Tag, Topic, Tribe, User, utcnow,
+    VISIBLE,
+    Like,
+    Post,
+    PostRevision,
+    Tag,
+    Topic,
+    Tribe,
+    User,
+    utcnow,
 )
 from forum.pagination import Page, paginate
 from forum.permissions import (
-    can_accept_answer, can_edit_post, can_view_topic, is_authenticated, moderates,
+    can_accept_answer,
+    can_edit_post,
+    can_view_topic,
+    is_authenticated,
+    moderates,
 )
 from forum.rendering import find_mentions, render_markdown
 
@@ -32,6 +44,11 @@ TAGS_MAX, TAG_LEN_MAX = 5, 24
 def validate_post_input(body: str, title: str | None = None, tags: list[str] | None = None) -> dict:
     """Field errors in Chinese; ``title`` is checked only for opening posts (not None)."""
     errors: dict[str, str] = {}
+    for name, text in (("title", title), ("body", body)):
+        if text and "\x00" in text:  # PostgreSQL cannot store NUL characters
+            errors[name] = "内容包含无效字符"
+    if errors:
+        return errors
     if title is not None:
         n = len(title.strip())
         if not TITLE_MIN <= n <= TITLE_MAX:
@@ -207,15 +224,24 @@ def delete_post(actor: User, post: Post) -> None:
     events.commit()
 
 
+# Ids are INTEGER columns, so a larger number names nothing (and SQLite cannot even bind
+# one beyond 64 bits: a URL like /topic/99999999999999999999 must be a 404, not a 500).
+MAX_ID = 2**31 - 1
+
+
+def _get(model, row_id: int):
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+
+
 def get_topic_or_404(topic_id: int, viewer: User | None = None) -> Topic:
-    topic = db.session.get(Topic, topic_id)
+    topic = _get(Topic, topic_id)
     if topic is None or not can_view_topic(viewer, topic):
         raise NotFound("帖子不存在或已被删除")
     return topic
 
 
 def get_post_or_404(post_id: int, viewer: User | None = None) -> Post:
-    post = db.session.get(Post, post_id)
+    post = _get(Post, post_id)
     if post is None or post.is_deleted or not can_view_topic(viewer, post.topic):
         raise NotFound("回复不存在或已被删除")
     return post
@@ -317,7 +343,7 @@ def topic_page(topic: Topic, viewer: User | None, page: int, per_page: int) -> T
                                          .options(selectinload(Post.author)))
     liked: set[int] = set()
     if is_authenticated(viewer):
-        ids = [first.id] + [p.id for p in replies.items]
+        ids = [first.id] + [p.id for p in replies.items] + ([accepted.id] if accepted else [])
         liked = set(db.session.scalars(
             sa.select(Like.post_id).where(Like.user_id == viewer.id, Like.post_id.in_(ids))))
     return TopicPage(topic=topic, first_post=first, replies=replies, liked_post_ids=liked,

@@ -22,6 +22,8 @@ def list_tribes() -> list[Tribe]:
 
 
 def get_tribe_or_404(slug: str) -> Tribe:
+    if not slug or "\x00" in slug:
+        raise NotFound("部落不存在")
     tribe = db.session.scalar(sa.select(Tribe).where(Tribe.slug == slug))
     if tribe is None:
         raise NotFound("部落不存在")

@@ -1,0 +1,448 @@
+"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+
+Written by hand as a Python dict. tests/forum/test_api_openapi.py checks that every route of
+the api blueprint is described here (and nothing else), that the document is valid, and the
+API tests check real responses against the schemas below — so it cannot silently drift.
+Limits come from the services' constants, so they stay in step with the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from forum.api import api_bp
+from forum.pagination import MAX_PER_PAGE
+from forum.services.accounts import DISPLAY_NAME_MAX, PASSWORD_MIN
+from forum.services.topics import BODY_MAX, BODY_MIN, TAG_LEN_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
+
+Schema = dict[str, Any]
+
+# --- schema helpers -----------------------------------------------------------------------
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    if "type" in schema and isinstance(schema["type"], str):
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(properties: dict[str, Schema], optional: tuple[str, ...] = (),
+        description: str | None = None) -> Schema:
+    """A closed object: every property is required unless named in ``optional``."""
+    schema: Schema = {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+BOOLEAN: Schema = {"type": "boolean"}
+DATETIME: Schema = {"type": "string", "format": "date-time",
+                    "description": "ISO 8601 in UTC, e.g. 2024-05-01T08:30:00Z"}
+TAGS_INPUT: Schema = {
+    "description": f"Up to {TAGS_MAX} tags of at most {TAG_LEN_MAX} characters, as an array or "
+                   "as one string separated by commas or spaces",
+    "oneOf": [array({"type": "string", "maxLength": TAG_LEN_MAX}) | {"maxItems": TAGS_MAX},
+              {"type": "string"}],
+}
+TITLE_INPUT: Schema = {"type": "string", "minLength": TITLE_MIN, "maxLength": TITLE_MAX,
+                       "description": f"{TITLE_MIN}–{TITLE_MAX} characters after trimming"}
+BODY_INPUT: Schema = {"type": "string", "minLength": BODY_MIN, "maxLength": BODY_MAX,
+                      "description": f"Markdown, {BODY_MIN}–{BODY_MAX} characters after "
+                                     "trimming; `@username` mentions become profile links"}
+
+
+def page_of(item: str) -> Schema:
+    return obj({"items": array(ref(item)), "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                "total": COUNT})
+
+
+USER_SUMMARY = {
+    "username": STRING,
+    "display_name": STRING,
+    "title": nullable({"type": "string", "description": "头衔 from rewards, if any"}),
+    "is_verified": {"type": "boolean", "description": "加V"},
+    "avatar_initials": STRING,
+    "influence": {"type": "number", "minimum": 0, "maximum": 100,
+                  "description": "客户影响力 0–100, computed by rewards"},
+}
+
+TOPIC_SUMMARY = {
+    "id": INTEGER,
+    "title": {"type": "string", "description": "PII-masked unless the requester is the author "
+                                               "or a moderator"},
+    "tribe": {"type": "string", "description": "slug of the topic's tribe"},
+    "author": ref("UserSummary"),
+    "tags": array(STRING),
+    "reply_count": COUNT,
+    "like_count": COUNT,
+    "view_count": COUNT,
+    "solved": {"type": "boolean", "description": "已解决: a reply is accepted"},
+    "is_pinned": BOOLEAN,
+    "created_at": DATETIME,
+    "last_activity_at": DATETIME,
+}
+
+POST_TEXT = {
+    "body_html": {"type": "string", "description": "Sanitized HTML. Phone numbers, ID-card "
+                  "numbers and e-mail addresses are masked unless the requester is the author "
+                  "or a moderator"},
+    "body": nullable({"type": "string", "description": "Markdown source; only for the author "
+                      "and moderators, else null"}),
+    "has_pii": nullable({"type": "boolean", "description": "whether the text contains personal "
+                         "data that others see masked; only for the author and moderators"}),
+}
+
+REPLY = {
+    "id": INTEGER,
+    "topic_id": INTEGER,
+    "author": ref("UserSummary"),
+    **POST_TEXT,
+    "like_count": COUNT,
+    "liked": {"type": "boolean", "description": "the requester likes it"},
+    "accepted": {"type": "boolean", "description": "最佳答案 of its topic"},
+    "edit_count": COUNT,
+    "created_at": DATETIME,
+    "edited_at": nullable(DATETIME),
+    "can_edit": {"type": "boolean", "description": "the requester may edit or delete it"},
+}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": obj({
+        "error": obj({
+            "code": {"type": "string", "examples": ["validation_error"],
+                     "description": "bad_json, validation_error, unauthorized, forbidden, "
+                                    "not_found, conflict, method_not_allowed, csrf_error …"},
+            "message": {"type": "string", "description": "human-readable, in Chinese"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "per-field messages (validation errors)"},
+        }, optional=("fields",)),
+    }),
+    "UserSummary": obj(USER_SUMMARY),
+    "RecentPost": obj({
+        "id": INTEGER,
+        "is_reply": BOOLEAN,
+        "topic_id": INTEGER,
+        "topic_title": STRING,
+        "created_at": DATETIME,
+    }),
+    "UserProfile": obj({
+        **USER_SUMMARY,
+        "bio": STRING,
+        "roles": array({"type": "string",
+                        "enum": ["customer", "proxy", "employee", "moderator", "admin"]}),
+        "points": INTEGER,
+        "follower_count": COUNT,
+        "following_count": COUNT,
+        "topic_count": COUNT,
+        "reply_count": COUNT,
+        "like_received_count": COUNT,
+        "accepted_count": COUNT,
+        "created_at": DATETIME,
+        "following": {"type": "boolean", "description": "the requester follows this user"},
+        "recent_posts": array(ref("RecentPost")),
+    }),
+    "Tribe": obj({
+        "slug": STRING,
+        "name": STRING,
+        "description": STRING,
+        "icon": STRING,
+        "topic_count": COUNT,
+        "reply_count": COUNT,
+        "solved_count": COUNT,
+        "member_count": COUNT,
+        "last_activity_at": nullable(DATETIME),
+        "moderators": array(ref("UserSummary")),
+        "joined": nullable({"type": "boolean",
+                            "description": "the requester is a member; null when anonymous"}),
+    }),
+    "TribeList": obj({"items": array(ref("Tribe"))}),
+    "TopicSummary": obj(TOPIC_SUMMARY),
+    "TopicPage": page_of("TopicSummary"),
+    "Reply": obj(REPLY),
+    "ReplyPage": page_of("Reply"),
+    "Topic": obj({
+        **TOPIC_SUMMARY,
+        "first_post_id": INTEGER,
+        **POST_TEXT,
+        "liked": {"type": "boolean", "description": "the requester likes the topic"},
+        "edit_count": COUNT,
+        "edited_at": nullable(DATETIME),
+        "accepted_reply_id": nullable(INTEGER),
+        "accepted_reply": nullable(ref("Reply")),
+        "can_edit": {"type": "boolean", "description": "the requester may edit or delete it"},
+        "can_accept": {"type": "boolean",
+                       "description": "the requester may accept an answer (author, moderator)"},
+        "replies": ref("ReplyPage"),
+    }),
+    "Registered": obj({"user": ref("UserProfile"), "token": STRING}),
+    "Token": obj({"token": {"type": "string", "description": "send as "
+                            "`Authorization: Bearer <token>`; shown once"}}),
+    "Membership": obj({"joined": BOOLEAN, "member_count": COUNT}),
+    "LikeState": obj({"liked": BOOLEAN, "like_count": COUNT}),
+    "FollowState": obj({"following": BOOLEAN, "follower_count": COUNT}),
+    "Accepted": obj({"solved": BOOLEAN, "accepted_reply_id": nullable(INTEGER)}),
+    # request bodies
+    "RegisterRequest": obj({
+        "username": {"type": "string", "pattern": "^[A-Za-z0-9_\u4e00-\u9fff]{3,20}$",
+                     "description": "3–20 letters, digits, underscores or Chinese characters"},
+        "password": {"type": "string", "minLength": PASSWORD_MIN},
+        "display_name": {"type": "string", "minLength": 1, "maxLength": DISPLAY_NAME_MAX},
+    }),
+    "TokenRequest": obj({
+        "username": STRING,
+        "password": STRING,
+        "name": {"type": "string", "maxLength": 60, "description": "a label for the token"},
+    }, optional=("name",)),
+    "NewTopic": obj({"title": TITLE_INPUT, "body": BODY_INPUT, "tags": TAGS_INPUT},
+                    optional=("tags",)),
+    "TopicChanges": obj({"title": TITLE_INPUT, "body": BODY_INPUT, "tags": TAGS_INPUT},
+                        optional=("title", "body", "tags"),
+                        description="Fields to change; absent or null fields are kept"),
+    "ReplyBody": obj({"body": BODY_INPUT}),
+    "LikeRequest": obj({"liked": {"type": "boolean", "description": "set explicitly instead "
+                                  "of toggling"}}, optional=("liked",)),
+    "FollowRequest": obj({"following": {"type": "boolean", "description": "set explicitly "
+                                        "instead of toggling"}}, optional=("following",)),
+    "AcceptRequest": obj({"reply_id": {"type": "integer",
+                                       "description": "a reply of this topic"}}),
+}
+
+ERRORS = {
+    400: ("BadRequest", "Malformed request: body is not a JSON object (`bad_json`), or the "
+                        "CSRF token is missing for a cookie session (`csrf_error`)"),
+    401: ("Unauthorized", "Not signed in, invalid or revoked token, or wrong credentials"),
+    403: ("Forbidden", "Signed in but not allowed (e.g. editing another user's post)"),
+    404: ("NotFound", "No such resource, or not visible to the requester"),
+    409: ("Conflict", "Not possible in the current state (e.g. liking one's own post)"),
+    422: ("ValidationError", "Invalid fields; `error.fields` says which and why"),
+}
+
+# --- operation helpers --------------------------------------------------------------------
+
+PUBLIC, OPTIONAL_AUTH, AUTH = "public", "optional", "auth"
+_SECURITY = {
+    PUBLIC: [],
+    OPTIONAL_AUTH: [{}, {"bearerAuth": []}, {"sessionCookie": []}],
+    AUTH: [{"bearerAuth": []}, {"sessionCookie": []}],
+}
+
+
+def path_param(name: str, schema: Schema, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema,
+            "description": description}
+
+
+SLUG = path_param("slug", {"type": "string"}, "tribe slug, e.g. liuliang")
+TOPIC_ID = path_param("topic_id", {"type": "integer", "minimum": 1}, "topic id")
+REPLY_ID = path_param("reply_id", {"type": "integer", "minimum": 1}, "reply id")
+USERNAME = path_param("username", {"type": "string"}, "username")
+PAGE = {"name": "page", "in": "query", "required": False,
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+        "description": "1-based; values that are not a positive number mean 1, pages past the "
+                       "end are empty"}
+
+
+def per_page(default: int) -> dict:
+    return {"name": "per_page", "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                       "default": default},
+            "description": f"items per page, capped at {MAX_PER_PAGE}"}
+
+
+def op(summary: str, tag: str, operation_id: str, *, auth: str = PUBLIC,
+       params: tuple[dict, ...] = (), body: str | None = None, body_required: bool = True,
+       ok: tuple[int, str | None, str] = (200, None, "OK"), errors: tuple[int, ...] = (),
+       description: str | None = None, safe_method: bool = False) -> dict:
+    """One operation; ``ok`` is (status, schema name or None for no content, description)."""
+    status, schema, ok_description = ok
+    response: dict = {"description": ok_description}
+    if schema is not None:
+        response["content"] = {"application/json": {"schema": ref(schema)}}
+    codes = set(errors)
+    if auth != PUBLIC:
+        codes.add(401)  # an invalid or revoked token is refused even where a token is optional
+    if body is not None:
+        codes |= {400, 422}
+    elif auth == AUTH and not safe_method:
+        codes.add(400)  # a cookie session without the CSRF header
+    responses = {str(status): response}
+    for code in sorted(codes):
+        responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
+    operation: dict = {"summary": summary, "operationId": operation_id, "tags": [tag],
+                       "security": _SECURITY[auth], "responses": responses}
+    if description:
+        operation["description"] = description
+    if params:
+        operation["parameters"] = list(params)
+    if body is not None:
+        operation["requestBody"] = {
+            "required": body_required,
+            "content": {"application/json": {"schema": ref(body)}},
+        }
+    return operation
+
+
+def get(summary: str, tag: str, operation_id: str, **kwargs: Any) -> dict:
+    """A GET operation: no body and no CSRF check."""
+    return op(summary, tag, operation_id, safe_method=True, **kwargs)
+
+
+PATHS: dict[str, dict] = {
+    "/auth/register": {"post": op(
+        "Register an account and get a token", "accounts", "register",
+        body="RegisterRequest", ok=(201, "Registered", "Created: the new user and a token"),
+        description="Creates a customer account and returns a bearer token for it.")},
+    "/auth/token": {"post": op(
+        "Exchange username and password for a token", "accounts", "issueToken",
+        body="TokenRequest", ok=(200, "Token", "A new bearer token"), errors=(401, 403),
+        description="401 for a wrong username or password, 403 for a deactivated account.")},
+    "/me": {"get": get(
+        "The signed-in user", "accounts", "getMe", auth=AUTH,
+        ok=(200, "UserProfile", "The requester's profile"))},
+    "/users/{username}": {"get": get(
+        "A user's profile", "accounts", "getUser", auth=OPTIONAL_AUTH, params=(USERNAME,),
+        ok=(200, "UserProfile", "Profile with counts and recent posts"), errors=(404,))},
+    "/users/{username}/follow": {"post": op(
+        "Follow or unfollow a user", "accounts", "followUser", auth=AUTH, params=(USERNAME,),
+        body="FollowRequest", body_required=False,
+        ok=(200, "FollowState", "Whether the requester now follows the user"),
+        errors=(404, 409),
+        description="Toggles without a body; `{\"following\": true|false}` sets it. "
+                    "Following oneself is a 409.")},
+    "/tribes": {"get": get(
+        "All tribes", "tribes", "listTribes", auth=OPTIONAL_AUTH,
+        ok=(200, "TribeList", "Tribes in display order"))},
+    "/tribes/{slug}": {"get": get(
+        "One tribe", "tribes", "getTribe", auth=OPTIONAL_AUTH, params=(SLUG,),
+        ok=(200, "Tribe", "The tribe"), errors=(404,))},
+    "/tribes/{slug}/join": {"post": op(
+        "Join a tribe", "tribes", "joinTribe", auth=AUTH, params=(SLUG,),
+        ok=(200, "Membership", "Membership state (joining twice is harmless)"), errors=(404,))},
+    "/tribes/{slug}/leave": {"post": op(
+        "Leave a tribe", "tribes", "leaveTribe", auth=AUTH, params=(SLUG,),
+        ok=(200, "Membership", "Membership state (leaving twice is harmless)"), errors=(404,))},
+    "/tribes/{slug}/topics": {
+        "get": get(
+            "A tribe's topics: pinned first, then newest activity", "tribes",
+            "listTribeTopics", auth=OPTIONAL_AUTH, params=(SLUG, PAGE, per_page(20)),
+            ok=(200, "TopicPage", "One page of topics"), errors=(404,)),
+        "post": op(
+            "Start a topic in a tribe", "tribes", "createTopic", auth=AUTH, params=(SLUG,),
+            body="NewTopic", ok=(201, "Topic", "Created; `Location` names the new topic"),
+            errors=(404,)),
+    },
+    "/topics/{topic_id}": {
+        "get": get(
+            "A topic with one page of replies", "topics", "getTopic", auth=OPTIONAL_AUTH,
+            params=(TOPIC_ID, PAGE, per_page(50)),
+            ok=(200, "Topic", "The topic, its opening post and a page of replies"),
+            errors=(404,)),
+        "patch": op(
+            "Edit a topic's title, text or tags", "topics", "editTopic", auth=AUTH,
+            params=(TOPIC_ID,), body="TopicChanges",
+            ok=(200, "Topic", "The edited topic (the previous text is kept as a revision)"),
+            errors=(403, 404)),
+        "delete": op(
+            "Delete a topic (soft delete)", "topics", "deleteTopic", auth=AUTH,
+            params=(TOPIC_ID,), ok=(204, None, "Deleted"), errors=(403, 404)),
+    },
+    "/topics/{topic_id}/replies": {"post": op(
+        "Reply to a topic", "topics", "createReply", auth=AUTH, params=(TOPIC_ID,),
+        body="ReplyBody", ok=(201, "Reply", "The new reply"), errors=(404,))},
+    "/topics/{topic_id}/like": {"post": op(
+        "Like or unlike a topic", "topics", "likeTopic", auth=AUTH, params=(TOPIC_ID,),
+        body="LikeRequest", body_required=False,
+        ok=(200, "LikeState", "Whether the requester now likes it"), errors=(404, 409),
+        description="Toggles without a body; `{\"liked\": true|false}` sets it. Liking "
+                    "one's own post is a 409.")},
+    "/topics/{topic_id}/accept": {"post": op(
+        "Accept a reply as the answer (最佳答案)", "topics", "acceptAnswer", auth=AUTH,
+        params=(TOPIC_ID,), body="AcceptRequest",
+        ok=(200, "Accepted", "The topic is solved"), errors=(403, 404),
+        description="For the topic's author and the tribe's moderators. Accepting another "
+                    "reply moves the mark.")},
+    "/replies/{reply_id}": {
+        "patch": op(
+            "Edit a reply", "topics", "editReply", auth=AUTH, params=(REPLY_ID,),
+            body="ReplyBody", ok=(200, "Reply", "The edited reply"), errors=(403, 404)),
+        "delete": op(
+            "Delete a reply (soft delete)", "topics", "deleteReply", auth=AUTH,
+            params=(REPLY_ID,), ok=(204, None, "Deleted"), errors=(403, 404)),
+    },
+    "/replies/{reply_id}/like": {"post": op(
+        "Like or unlike a reply", "topics", "likeReply", auth=AUTH, params=(REPLY_ID,),
+        body="LikeRequest", body_required=False,
+        ok=(200, "LikeState", "Whether the requester now likes it"), errors=(404, 409),
+        description="Toggles without a body; `{\"liked\": true|false}` sets it. Liking "
+                    "one's own post is a 409.")},
+    "/openapi.json": {"get": {
+        "summary": "This document", "operationId": "getOpenAPI", "tags": ["meta"],
+        "security": [],
+        "responses": {"200": {"description": "The OpenAPI document",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}},
+    }},
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Huzhu (互助) API",
+        "version": "1.0.0",
+        "description": (
+            "The JSON API of the Huzhu community for the mobile app channel. Authenticate "
+            "with `Authorization: Bearer <token>` (from `POST /auth/register` or "
+            "`POST /auth/token`); browser sessions also work but must send the page's CSRF "
+            "token in `X-CSRFToken` on unsafe methods. Every error is "
+            "`{\"error\": {\"code\", \"message\", \"fields\"?}}` with a 4xx status; unknown "
+            "routes are 404 and unsupported methods 405 in the same shape. Times are ISO 8601 "
+            "in UTC."
+        ),
+    },
+    "servers": [{"url": "/api/v1"}],
+    "tags": [
+        {"name": "accounts", "description": "registration, tokens, profiles, follows"},
+        {"name": "tribes", "description": "topic tribes (话题部落) and their topics"},
+        {"name": "topics", "description": "topics, replies, likes, accepted answers"},
+        {"name": "meta", "description": "this document"},
+    ],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "responses": {
+            name: {"description": description,
+                   "content": {"application/json": {"schema": ref("Error")}}}
+            for name, description in ERRORS.values()
+        },
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "a per-user API token"},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
+                              "description": "the web session; unsafe methods also need the "
+                                             "X-CSRFToken header"},
+        },
+    },
+}
+
+
+@api_bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(DOCUMENT)
