@@ -50,7 +50,6 @@ def app():
 
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
 
-
     @app.teardown_request
     def _forget_request_user(_exc):
         # Tests hold one app context open, so requests share ``g``: drop Flask-Login's

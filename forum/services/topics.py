@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -229,12 +229,23 @@ def delete_post(actor: User, post: Post) -> None:
 MAX_ID = 2**31 - 1
 
 
-def _get(model, row_id: int):
-    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+def _get(model, row_id: int, options=()):
+    return db.session.get(model, row_id, options=options) if 0 < row_id <= MAX_ID else None
+
+
+def with_author(relationship):
+    """Eager-load an author for display in the same query, but not the author's roles:
+    ``User.roles`` is eager by default (permission checks on the current user), and on a list
+    page that cascade costs a query and dozens of objects per page for nothing."""
+    return joinedload(relationship).lazyload(User.roles)
+
+
+# The tribe is shown with the topic; its moderators load only if a permission check needs them.
+_TOPIC_OPTIONS = (joinedload(Topic.tribe).lazyload(Tribe.moderators),)
 
 
 def get_topic_or_404(topic_id: int, viewer: User | None = None) -> Topic:
-    topic = _get(Topic, topic_id)
+    topic = _get(Topic, topic_id, _TOPIC_OPTIONS)
     if topic is None or not can_view_topic(viewer, topic):
         raise NotFound("帖子不存在或已被删除")
     return topic
@@ -323,24 +334,24 @@ def topic_page(topic: Topic, viewer: User | None, page: int, per_page: int) -> T
     stmt = (
         sa.select(Post)
         .where(Post.topic_id == topic.id, Post.is_first.is_(False), Post.deleted_at.is_(None))
-        .options(selectinload(Post.author))
+        .options(with_author(Post.author))
         .order_by(Post.id)
     )
-    if not moderates(viewer, topic.tribe):
+    if not (is_authenticated(viewer) and moderates(viewer, topic.tribe)):
         visible = Post.visibility == VISIBLE
         if is_authenticated(viewer):
             visible = visible | (Post.author_id == viewer.id)
         stmt = stmt.where(visible)
     replies = paginate(stmt, page, per_page, total=topic.reply_count)
     first = db.session.scalar(
-        sa.select(Post).where(Post.id == topic.first_post_id).options(selectinload(Post.author))
+        sa.select(Post).where(Post.id == topic.first_post_id).options(with_author(Post.author))
     )
     accepted = None
     if topic.accepted_post_id:
         accepted = next((p for p in replies.items if p.id == topic.accepted_post_id), None)
         if accepted is None:
             accepted = db.session.scalar(sa.select(Post).where(Post.id == topic.accepted_post_id)
-                                         .options(selectinload(Post.author)))
+                                         .options(with_author(Post.author)))
     liked: set[int] = set()
     if is_authenticated(viewer):
         ids = [first.id] + [p.id for p in replies.items] + ([accepted.id] if accepted else [])
@@ -369,7 +380,8 @@ def revisions(post: Post) -> list[PostRevision]:
 def _public_topics():
     return (sa.select(Topic)
             .where(Topic.deleted_at.is_(None), Topic.visibility == VISIBLE)
-            .options(selectinload(Topic.author), selectinload(Topic.tribe)))
+            .options(with_author(Topic.author),
+                     joinedload(Topic.tribe).lazyload(Tribe.moderators)))
 
 
 def latest_topics(limit: int = 20) -> list[Topic]:

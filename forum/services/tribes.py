@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum import events
 from forum.errors import NotFound, PermissionDenied, ValidationError
@@ -17,14 +17,19 @@ from forum.permissions import is_admin
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
+# Moderators are shown by name; their roles (eager on User by default) are not needed.
+_MODERATORS = selectinload(Tribe.moderators).lazyload(User.roles)
+
+
 def list_tribes() -> list[Tribe]:
-    return list(db.session.scalars(sa.select(Tribe).order_by(Tribe.position, Tribe.id)))
+    return list(db.session.scalars(sa.select(Tribe).order_by(Tribe.position, Tribe.id)
+                                   .options(_MODERATORS)))
 
 
 def get_tribe_or_404(slug: str) -> Tribe:
     if not slug or "\x00" in slug:
         raise NotFound("部落不存在")
-    tribe = db.session.scalar(sa.select(Tribe).where(Tribe.slug == slug))
+    tribe = db.session.scalar(sa.select(Tribe).where(Tribe.slug == slug).options(_MODERATORS))
     if tribe is None:
         raise NotFound("部落不存在")
     return tribe
@@ -36,7 +41,7 @@ def tribe_topics(tribe: Tribe, page: int, per_page: int) -> Page:
         sa.select(Topic)
         .where(Topic.tribe_id == tribe.id, Topic.deleted_at.is_(None),
                Topic.visibility == VISIBLE)
-        .options(selectinload(Topic.author))
+        .options(joinedload(Topic.author).lazyload(User.roles))
         .order_by(Topic.is_pinned.desc(), Topic.last_activity_at.desc(), Topic.id.desc())
     )
     return paginate(stmt, page, per_page, total=tribe.topic_count)

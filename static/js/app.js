@@ -1,0 +1,91 @@
+/* Huzhu (互助): progressive enhancement only — every action also works without JavaScript. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // Like buttons: POST with fetch and update the count in place; fall back to a normal submit.
+  function onLikeSubmit(event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("like-form") || !window.fetch) return;
+    event.preventDefault();
+    var button = form.querySelector("button");
+    if (button.disabled) return;
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) throw new Error("not json");
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      button.disabled = false;
+      if (!result.ok) {
+        var message = result.data && result.data.error ? result.data.error.message : "操作失败";
+        showToast(message);
+        return;
+      }
+      applyLike(form, result.data.liked, result.data.like_count);
+    }).catch(function () {
+      button.disabled = false;
+      form.submit(); // let the server handle it the old-fashioned way
+    });
+  }
+
+  function applyLike(form, liked, count) {
+    var button = form.querySelector("button");
+    form.querySelector('input[name="like"]').value = liked ? "0" : "1";
+    button.classList.toggle("is-liked", liked);
+    button.setAttribute("aria-pressed", liked ? "true" : "false");
+    var label = button.querySelector(".like-label");
+    if (label) label.textContent = liked ? "已赞" : "赞";
+    var counter = button.querySelector(".like-count");
+    if (counter) counter.textContent = String(count);
+  }
+
+  function showToast(message) {
+    var box = document.querySelector(".flashes");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "flashes";
+      var main = document.getElementById("main");
+      main.insertBefore(box, main.firstChild);
+    }
+    var alert = document.createElement("div");
+    alert.className = "alert alert-error";
+    alert.setAttribute("role", "alert");
+    alert.textContent = message;
+    box.appendChild(alert);
+    window.scrollTo({ top: 0, behavior: "smooth" });
+  }
+
+  // Buttons with data-confirm ask before submitting (the delete pages confirm on the server).
+  function onConfirmClick(event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  }
+
+  // Close the user menu when clicking elsewhere.
+  function onDocumentClick(event) {
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+    onConfirmClick(event);
+  }
+
+  document.addEventListener("submit", onLikeSubmit);
+  document.addEventListener("click", onDocumentClick);
+  document.addEventListener("DOMContentLoaded", function () {
+    // A "back" button only makes sense when there is somewhere to go back to.
+    document.querySelectorAll("[data-back]").forEach(function (button) {
+      if (window.history.length > 1) button.hidden = false;
+      button.addEventListener("click", function () { window.history.back(); });
+    });
+  });
+})();
