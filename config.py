@@ -54,6 +54,9 @@ class Config:
         self.HOT_TOPICS_DAYS = int(os.environ.get("HUZHU_HOT_TOPICS_DAYS", 7))
         # Seconds to buffer topic view counts before one batched UPDATE.
         self.VIEW_COUNT_FLUSH_SECONDS = float(os.environ.get("HUZHU_VIEW_FLUSH_SECONDS", 10))
+        # Anonymous visitors may see home/tribe/topic pages up to this many seconds old
+        # (forum/page_cache.py); 0 turns the cache off.
+        self.ANON_CACHE_SECONDS = float(os.environ.get("HUZHU_ANON_CACHE_SECONDS", 5))
         self.LOG_LEVEL = os.environ.get("HUZHU_LOG_LEVEL", "INFO")
         self.DEMO_DATA_DIR = os.environ.get(
             "HUZHU_DEMO_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")
@@ -69,3 +72,19 @@ class Config:
             "timezone": "Asia/Shanghai",
         }
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL
+        # The Redis pub/sub channel of the Socket.IO queue and the prefix of Huzhu's own Redis
+        # keys (presence): change both to run two sites on one Redis.
+        self.SOCKETIO_CHANNEL = os.environ.get("HUZHU_SOCKETIO_CHANNEL", "huzhu-socketio")
+        self.REDIS_KEY_PREFIX = os.environ.get("HUZHU_REDIS_PREFIX", "huzhu:")
+        # Private messages: how many NEW conversations a user may start per hour (moderators
+        # are exempt); 0 or less switches the limit off.
+        self.NEW_CONVERSATIONS_PER_HOUR = int(os.environ.get("HUZHU_NEW_CONVERSATIONS_PER_HOUR", 5))
+        # Optional packages create_app() loads and initialises (their init_app(app)).
+        self.HUZHU_PACKAGES = [name.strip() for name in
+                               os.environ.get("HUZHU_PACKAGES", "search").split(",")
+                               if name.strip()]
+        # Search: auto = PostgreSQL full text on PostgreSQL, else whoosh (or name one);
+        # the whoosh index lives in <instance>/search_index unless HUZHU_SEARCH_INDEX_DIR.
+        self.SEARCH_BACKEND = os.environ.get("HUZHU_SEARCH_BACKEND", "auto").strip().lower()
+        self.SEARCH_INDEX_DIR = os.environ.get("HUZHU_SEARCH_INDEX_DIR", "").strip() or None
+        self.SEARCH_INDEX_PROCS = int(os.environ.get("HUZHU_SEARCH_INDEX_PROCS", 1))

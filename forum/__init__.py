@@ -38,6 +38,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_socketio(app)
     _configure_sqlite(app)
 
+    from forum import handlers, realtime, tasks
+
+    tasks.init_app(app)  # Celery tasks run in this app's context
+    realtime.init_app(app)  # Socket.IO handlers, rooms, presence
+    handlers.init_app(app)  # notifications and live replies follow forum.events
+
     from forum import auth, cli, errors_http, templating
     from forum.api import api_bp
     from forum.views import bp as web_bp
@@ -45,11 +51,21 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     templating.init_app(app)
     errors_http.init_app(app)
+    _init_packages(app)  # before the api blueprint: packages add API routes to it
     app.register_blueprint(web_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions (forum/api/__init__.py)
     cli.init_app(app)
     return app
+
+
+def _init_packages(app: Flask) -> None:
+    """Load the optional packages named in HUZHU_PACKAGES (search, …) and call their
+    ``init_app(app)``; forum itself never imports them."""
+    import importlib
+
+    for name in app.config.get("HUZHU_PACKAGES", ()):
+        importlib.import_module(name).init_app(app)
 
 
 def _configure_logging(app: Flask) -> None:
@@ -60,6 +76,9 @@ def _configure_logging(app: Flask) -> None:
     # Alembic announces its plugins at INFO on every start; its migration output is
     # configured separately by migrations/alembic.ini.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if app.config["CELERY"].get("task_always_eager"):
+        # In-process tasks would log two lines per post at INFO; keep failures only.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
 
 
 def _configure_sqlite(app: Flask) -> None:

@@ -36,3 +36,10 @@ class Conflict(DomainError):
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
+
+
+class RateLimited(DomainError):
+    """Too many actions of one kind in a time window (e.g. new private conversations)."""
+
+    status = 429
+    code = "rate_limited"

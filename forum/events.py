@@ -36,8 +36,11 @@ post_liked = signals.signal("post_liked")
 answer_accepted = signals.signal("answer_accepted")
 # follower_id, followed_id, following (bool)
 user_followed = signals.signal("user_followed")
+# message_id, conversation_id, sender_id, recipient_id, new_conversation (bool)
+message_sent = signals.signal("message_sent")
 
 _PENDING = "huzhu_pending_events"
+_PENDING_TASKS = "huzhu_pending_tasks"  # forum.tasks.enqueue_after_commit
 
 
 def emit(signal, **payload) -> None:
@@ -62,6 +65,10 @@ def dispatch_pending() -> None:
         except Exception:  # a failing subscriber must not undo a committed action
             log.exception("event handler for %s failed", signal.name)
             db.session.rollback()
+    # Handlers queue follow-up work (events, tasks via forum.tasks.enqueue_after_commit) in a
+    # unit of work of their own: commit it so that work goes out too.
+    if pending and (db.session.info.get(_PENDING) or db.session.info.get(_PENDING_TASKS)):
+        commit()
 
 
 @sa.event.listens_for(sa.orm.Session, "after_soft_rollback")

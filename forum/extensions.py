@@ -56,6 +56,7 @@ def init_socketio(app: Flask) -> None:
         app,
         async_mode="threading",
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
         logger=False,
         engineio_logger=False,
     )

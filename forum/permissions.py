@@ -79,3 +79,14 @@ def can_view_post(user: User | None, post: Post) -> bool:
     if post.visibility == VISIBLE:
         return True
     return is_authenticated(user) and (post.author_id == user.id or moderates(user, post.topic.tribe))
+
+
+def can_message_anyone(user: User | None) -> bool:
+    """Moderators and admins reach every user by private message: blocks and the
+    new-conversation rate limit do not apply to them (PRODUCT §3, 私信答复)."""
+    return is_global_moderator(user)
+
+
+def can_read_conversation(user: User | None, conversation) -> bool:
+    """A private conversation is for its two participants only (not even for moderators)."""
+    return is_authenticated(user) and conversation.has_member(user.id)

@@ -38,6 +38,7 @@ def app():
         "INSTANCE_DIR": str(tmpdir),
         "SECRET_KEY": "test-secret",
         "VIEW_COUNT_FLUSH_SECONDS": 3600.0,
+        "ANON_CACHE_SECONDS": 0.0,  # tests/forum/test_page_cache.py turns it on
         "SERVER_NAME": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; real default is scrypt
     })
@@ -72,6 +73,7 @@ def app():
 @pytest.fixture(autouse=True)
 def clean_db(app):
     """Every test starts with empty tables and fresh in-process caches."""
+    from forum.page_cache import page_cache
     from forum.services.topics import clear_caches, view_counter
 
     with app.app_context():
@@ -88,6 +90,7 @@ def clean_db(app):
                     conn.execute(t.delete())
                 conn.execute(sa.text("PRAGMA foreign_keys=ON"))
         clear_caches()
+        page_cache.clear()
         view_counter.discard()
 
 

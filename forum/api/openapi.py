@@ -15,6 +15,9 @@ from flask import jsonify
 from forum.api import api_bp
 from forum.pagination import MAX_PER_PAGE
 from forum.services.accounts import DISPLAY_NAME_MAX, PASSWORD_MIN
+from forum.services.messages import BODY_MAX as MESSAGE_BODY_MAX
+from forum.services.messages import BODY_MIN as MESSAGE_BODY_MIN
+from forum.services.messages import CONVERSATIONS_PER_PAGE, MESSAGES_PER_PAGE
 from forum.services.topics import BODY_MAX, BODY_MIN, TAG_LEN_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
 
 Schema = dict[str, Any]
@@ -402,6 +405,216 @@ PATHS: dict[str, dict] = {
     }},
 }
 
+# --- private messages (私信), forum/api/messages.py -----------------------------------------
+
+ERRORS[429] = ("TooManyRequests", "Rate limited (e.g. too many new private conversations "
+                                  "this hour); try again later")
+MESSAGE_BODY: Schema = {"type": "string", "minLength": MESSAGE_BODY_MIN,
+                        "maxLength": MESSAGE_BODY_MAX,
+                        "description": f"Markdown, {MESSAGE_BODY_MIN}–{MESSAGE_BODY_MAX} "
+                                       "characters after trimming"}
+SCHEMAS.update({
+    "Message": obj({
+        "id": INTEGER,
+        "conversation_id": INTEGER,
+        "sender": ref("UserSummary"),
+        "body": {"type": "string", "description": "Markdown source (private: never masked)"},
+        "body_html": {"type": "string", "description": "sanitized HTML"},
+        "created_at": DATETIME,
+    }),
+    "MessagePage": page_of("Message"),
+    "ConversationSummary": obj({
+        "id": INTEGER,
+        "other_user": ref("UserSummary"),
+        "last_message": nullable(obj({
+            "id": INTEGER,
+            "from_me": {"type": "boolean", "description": "the requester sent it"},
+            "preview": {"type": "string", "description": "the start of the text, one line"},
+            "created_at": DATETIME,
+        })),
+        "unread_count": {"type": "integer", "minimum": 0,
+                         "description": "messages from the other user not yet read"},
+        "last_activity_at": DATETIME,
+    }),
+    "ConversationList": obj({
+        "items": array(ref("ConversationSummary")),
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "total": COUNT,
+        "unread_count": {"type": "integer", "minimum": 0,
+                         "description": "unread private messages in all conversations"},
+    }),
+    "Conversation": obj({
+        "conversation_id": nullable({"type": "integer", "description": "null until the first "
+                                     "message"}),
+        "other_user": ref("UserSummary"),
+        "messages": ref("MessagePage"),
+        "blocked_by_me": {"type": "boolean", "description": "the requester blocks this user"},
+        "can_send": {"type": "boolean", "description": "the requester may write now"},
+        "refusal": nullable({"type": "string", "description": "why not, in Chinese (e.g. "
+                             "对方已将你屏蔽，无法发送私信)"}),
+    }),
+    "MessageBody": obj({"body": MESSAGE_BODY}),
+    "BlockState": obj({"blocked": {"type": "boolean",
+                                   "description": "the requester now blocks the user"}}),
+})
+PATHS.update({
+    "/messages": {"get": get(
+        "My private conversations, newest activity first", "messages", "listConversations",
+        auth=AUTH, params=(PAGE, per_page(CONVERSATIONS_PER_PAGE)),
+        ok=(200, "ConversationList", "One page of conversations with unread counts"))},
+    "/messages/{username}": {
+        "get": get(
+            "My conversation with a user (marks it read)", "messages", "getConversation",
+            auth=AUTH, params=(USERNAME, PAGE, per_page(MESSAGES_PER_PAGE)),
+            ok=(200, "Conversation", "One page of messages, newest first (page 1 = latest)"),
+            errors=(404, 409),
+            description="Reading marks the conversation read. Empty (conversation_id null) "
+                        "when the two never wrote; 409 for one's own username."),
+        "post": op(
+            "Send a private message", "messages", "sendMessage", auth=AUTH,
+            params=(USERNAME,), body="MessageBody", ok=(201, "Message", "The sent message"),
+            errors=(403, 404, 409, 429),
+            description="403 when the recipient blocked the requester (对方已将你屏蔽，无法发送"
+                        "私信); 409 to oneself, to an inactive account, or while the requester "
+                        "blocks the recipient (unblock first); 429 when starting more new "
+                        "conversations per hour than allowed. Moderators and admins are not "
+                        "subject to blocks or the rate limit."),
+    },
+    "/users/{username}/block": {
+        "post": op(
+            "Block a user's private messages", "messages", "blockUser", auth=AUTH,
+            params=(USERNAME,), ok=(200, "BlockState", "Blocked (blocking twice is harmless)"),
+            errors=(404, 409),
+            description="409 for oneself and for moderators and admins, who cannot be "
+                        "blocked."),
+        "delete": op(
+            "Unblock a user", "messages", "unblockUser", auth=AUTH, params=(USERNAME,),
+            ok=(200, "BlockState", "Not blocked (unblocking twice is harmless)"),
+            errors=(404, 409)),
+    },
+})
+
+# --- notifications, forum/api/notifications.py ---------------------------------------------
+
+SCHEMAS.update({
+    "Notification": obj({
+        "id": INTEGER,
+        "kind": {"type": "string", "description": "reply, mention, answer_accepted, follow, "
+                 "message, … (packages add kinds)"},
+        "label": {"type": "string", "description": "the kind's Chinese name, e.g. 回复我的帖子"},
+        "text": {"type": "string", "description": "what happened, in Chinese; grouped items "
+                 "say how many, e.g. 你的帖子「…」有 3 条新回复"},
+        "url": {"type": "string", "description": "site path it leads to, e.g. /p/42"},
+        "count": {"type": "integer", "minimum": 1, "description": "events folded into this "
+                  "item (several replies to one topic while unread)"},
+        "read": BOOLEAN,
+        "created_at": DATETIME,
+        "updated_at": {**DATETIME, "description": "the newest event in it; lists are newest "
+                       "first by this"},
+        "payload": {"type": "object", "description": "ids and names the client may use: "
+                    "actor_username, actor_name, topic_id, topic_title, post_id, "
+                    "conversation_id, message_id (only those that apply)",
+                    "additionalProperties": {"type": ["string", "integer"]}},
+    }),
+    "NotificationList": obj({
+        "items": array(ref("Notification")),
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "total": COUNT,
+        "unread_count": {"type": "integer", "minimum": 0,
+                         "description": "unread events (the bell's number)"},
+    }),
+    "MarkRead": obj({
+        "ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1,
+                "maxItems": 500, "description": "the requester's notifications to mark read "
+                "(others' ids are ignored)"},
+        "all": {"type": "boolean", "description": "true: mark every notification read"},
+    }, optional=("ids", "all"), description="Either `ids` or `{\"all\": true}`"),
+    "MarkedRead": obj({"marked": {"type": "integer", "minimum": 0,
+                                  "description": "items that changed from unread to read"},
+                       "unread_count": COUNT}),
+})
+PATHS.update({
+    "/notifications": {"get": get(
+        "My notifications, newest first", "notifications", "listNotifications", auth=AUTH,
+        params=(PAGE, per_page(20)),
+        ok=(200, "NotificationList", "One page of notifications and the unread count"))},
+    "/notifications/read": {"post": op(
+        "Mark notifications read", "notifications", "markNotificationsRead", auth=AUTH,
+        body="MarkRead", ok=(200, "MarkedRead", "How many changed, and the new unread count"),
+        description="`{\"ids\": [1, 2]}` marks those (ids of other users' notifications are "
+                    "ignored); `{\"all\": true}` marks everything. Live clients get the new "
+                    "count as the Socket.IO event `unread_count`.")},
+})
+
+# --- search, search/api.py -------------------------------------------------------------------
+
+SCHEMAS.update({
+    "SearchResult": obj({
+        "type": {"type": "string", "enum": ["topic", "reply", "idea"]},
+        "id": {"type": "integer", "description": "the topic's id for a topic, the reply's "
+               "id for a reply"},
+        "topic_id": nullable({"type": "integer"}),
+        "title": {"type": "string", "description": "the topic's title (PII-masked unless the "
+                  "requester is the author or a moderator)"},
+        "snippet_html": {"type": "string", "description": "an excerpt of the text the "
+                         "requester may see, HTML-escaped, query words in <mark>"},
+        "score": {"type": "number", "description": "relevance, higher is better (BM25 with "
+                  "boosts for titles and solved topics); only comparable within one search"},
+        "tribe": nullable({"type": "string", "description": "slug of the topic's tribe"}),
+        "solved": {"type": "boolean", "description": "the topic has an accepted answer"},
+        "created_at": DATETIME,
+    }),
+    "SearchResults": obj({
+        "items": array(ref("SearchResult")),
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 50},
+        "total": {"type": "integer", "minimum": 0, "description": "matches; an estimate "
+                  "(upper bound) while more pages follow, at most 50 pages' worth"},
+        "query": {"type": "string", "description": "the query as searched (cut to 100 "
+                  "characters)"},
+        "relaxed": {"type": "boolean", "description": "no document had every word: these "
+                    "have some of them"},
+        "notices": array({"type": "string", "description": "e.g. that a long query was cut"}),
+    }),
+})
+
+
+def _query_param(name: str, schema: Schema, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+PATHS.update({
+    "/search": {"get": get(
+        "Full-text search of topics and replies", "search", "search", auth=OPTIONAL_AUTH,
+        params=(
+            _query_param("q", {"type": "string"}, "the query: Chinese words (two characters "
+                         "are enough), synonyms widen it; every character is taken "
+                         "literally (no syntax); over 100 characters is cut; empty gives no "
+                         "items"),
+            _query_param("type", {"type": "string", "enum": ["topic", "reply", "idea"]},
+                         "only this kind"),
+            _query_param("tribe", {"type": "string"}, "only this tribe (slug)"),
+            _query_param("solved", {"type": "string", "enum": ["1", "0", "true", "false"]},
+                         "only solved (1) or unsolved (0) topics"),
+            _query_param("date_from", {"type": "string", "format": "date"},
+                         "created on or after this day (Asia/Shanghai), YYYY-MM-DD"),
+            _query_param("date_to", {"type": "string", "format": "date"},
+                         "created on or before this day (Asia/Shanghai), YYYY-MM-DD"),
+            PAGE,
+            {**per_page(20), "schema": {"type": "integer", "minimum": 1, "maximum": 50,
+                                         "default": 20},
+             "description": "items per page, capped at 50"},
+        ),
+        ok=(200, "SearchResults", "One page of results, best first"), errors=(422,),
+        description="Hidden, deleted and cold-handled posts (except the requester's own) "
+                    "never appear; snippets show personal data masked unless the requester "
+                    "is the author or a moderator. 422 for an unknown type or tribe, a bad "
+                    "solved value or date.")},
+})
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -422,6 +635,9 @@ DOCUMENT: dict[str, Any] = {
         {"name": "accounts", "description": "registration, tokens, profiles, follows"},
         {"name": "tribes", "description": "topic tribes (话题部落) and their topics"},
         {"name": "topics", "description": "topics, replies, likes, accepted answers"},
+        {"name": "messages", "description": "private messages (私信) and blocks"},
+        {"name": "notifications", "description": "the bell: notifications, marking read"},
+        {"name": "search", "description": "full-text search (搜索)"},
         {"name": "meta", "description": "this document"},
     ],
     "paths": PATHS,

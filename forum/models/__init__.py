@@ -302,15 +302,5 @@ class Like(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-
-class Notification(db.Model):
-    """In-app notifications; the real-time issue adds fan-out and live delivery."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+from forum.models.messages import Block, Conversation, ConversationParticipant, Message  # noqa: E402,F401,I001
+from forum.models.notifications import Notification, NotificationReceipt, NotificationSetting  # noqa: E402,F401,I001

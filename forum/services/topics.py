@@ -413,8 +413,13 @@ def hot_topics(limit: int = 10, days: int = 7) -> list[Topic]:
         _hot_cache[key] = (time.monotonic() + HOT_CACHE_SECONDS, ids)
     if not ids:
         return []
-    topics = {t.id: t for t in db.session.scalars(_public_topics().where(Topic.id.in_(ids)))}
-    return [topics[i] for i in ids if i in topics][:limit]
+    # The cached ranking may name topics hidden or deleted since; pick the first ``limit``
+    # public ones by id (cheap), then load only those with their authors and tribes.
+    public = set(db.session.scalars(sa.select(Topic.id).where(
+        Topic.id.in_(ids), Topic.deleted_at.is_(None), Topic.visibility == VISIBLE)))
+    wanted = [i for i in ids if i in public][:limit]
+    topics = {t.id: t for t in db.session.scalars(_public_topics().where(Topic.id.in_(wanted)))}
+    return [topics[i] for i in wanted if i in topics]
 
 
 HOT_CACHE_SECONDS = 60.0

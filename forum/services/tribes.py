@@ -36,15 +36,25 @@ def get_tribe_or_404(slug: str) -> Tribe:
 
 
 def tribe_topics(tribe: Tribe, page: int, per_page: int) -> Page:
-    """Pinned first, then newest activity; the counter column gives the total (no COUNT)."""
-    stmt = (
-        sa.select(Topic)
+    """Pinned first, then newest activity; the counter column gives the total (no COUNT).
+
+    Two steps keep deep pages cheap: the page's ids come from the index alone (OFFSET skips
+    narrow index entries, not wide rows joined to their authors), then only those topics load.
+    """
+    ids_stmt = (
+        sa.select(Topic.id)
         .where(Topic.tribe_id == tribe.id, Topic.deleted_at.is_(None),
                Topic.visibility == VISIBLE)
-        .options(joinedload(Topic.author).lazyload(User.roles))
         .order_by(Topic.is_pinned.desc(), Topic.last_activity_at.desc(), Topic.id.desc())
     )
-    return paginate(stmt, page, per_page, total=tribe.topic_count)
+    ids = paginate(ids_stmt, page, per_page, total=tribe.topic_count)
+    rows = {}
+    if ids.items:
+        rows = {t.id: t for t in db.session.scalars(
+            sa.select(Topic).where(Topic.id.in_(ids.items))
+            .options(joinedload(Topic.author).lazyload(User.roles)))}
+    return Page(items=[rows[i] for i in ids.items if i in rows], page=ids.page,
+                per_page=ids.per_page, total=ids.total)
 
 
 def is_member(user: User | None, tribe: Tribe) -> bool:

@@ -20,4 +20,4 @@ def _flush_view_counts(response):
     return response
 
 
-from forum.views import accounts, admin, home, topics, tribes  # noqa: E402,F401  (route modules)
+from forum.views import accounts, admin, home, messages, notifications, topics, tribes  # noqa: E402,F401  (route modules)

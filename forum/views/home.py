@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
+from forum.page_cache import cache_for_anonymous
 from forum.services import topics, tribes
 from forum.views import bp
 from forum.views.helpers import page_arg, per_page
 
 
 @bp.route("/")
+@cache_for_anonymous()
 def home():
     return render_template(
         "forum/home.html",

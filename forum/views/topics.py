@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from forum import permissions
 from forum.errors import DomainError, PermissionDenied, ValidationError
 from forum.forms import PostEditForm, ReplyForm, TopicForm
+from forum.page_cache import cache_for_anonymous
 from forum.rendering import mask_pii
 from forum.services import topics, tribes
 from forum.views import bp
@@ -72,6 +73,7 @@ def _render_topic(topic, reply_form: ReplyForm, status: int = 200):
 
 
 @bp.route("/topic/<int:topic_id>")
+@cache_for_anonymous(on_hit=lambda topic_id: topics.view_counter.record(topic_id))
 def topic(topic_id: int):
     topic = topics.get_topic_or_404(topic_id, _viewer())
     topics.view_counter.record(topic.id)  # buffered; flushed in batches (see forum/views)

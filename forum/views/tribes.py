@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, render_template, url_for
 from flask_login import current_user, login_required
 
+from forum.page_cache import cache_for_anonymous
 from forum.services import tribes
 from forum.views import bp
 from forum.views.helpers import current_actor, page_arg, per_page, redirect_back
@@ -17,6 +18,7 @@ def tribes_list():
 
 
 @bp.route("/t/<slug>", endpoint="tribe")
+@cache_for_anonymous()
 def tribe_page(slug: str):
     tribe = tribes.get_tribe_or_404(slug)
     page = tribes.tribe_topics(tribe, page_arg(), per_page("TOPICS_PER_PAGE"))

@@ -1,0 +1,223 @@
+"""Search relevance over the seeded demo data: recall@5 and MRR for a fixed set of queries.
+
+    .venv/bin/python benchmarks/search_relevance.py                    # whoosh on SQLite
+    .venv/bin/python benchmarks/search_relevance.py --database-url \\
+        postgresql://postgres@127.0.0.1:5432/bench_search             # PostgreSQL full text
+    .venv/bin/python benchmarks/search_relevance.py --verbose         # per-query table
+
+A fresh database is migrated, ``seed-demo`` loads the real customer dialogues (405 topics,
+about 1,240 replies) and the index is rebuilt. (On PostgreSQL the named database's public
+schema is dropped and recreated: use a database of its own.)
+
+Relevance judgements: each query carries an information need written as a regular
+expression — word variants included, so 流量用超了 must also find 流量超额 / 超流量, and
+乱扣费 must find 扣钱 / 乱收费. A result is relevant when the pattern matches its own text:
+a topic's title and opening post, or a reply's body (the five "发帖须知" welcome topics and
+their replies never are), exactly the items the search returns.
+
+recall@5 = relevant items among the first five / min(5, relevant items), averaged over the
+queries; MRR = mean of 1 / rank of the first relevant item (0 when none in the first 20).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# (query, information need as a regex over title + opening post)
+QUERIES: list[tuple[str, str]] = [
+    ("流量用超了", r"流量.{0,3}(超|用完)|超.{0,2}流量|超额"),
+    ("流量超出怎么收费", r"流量.{0,3}(超|用完)|超.{0,2}流量|超额"),
+    ("乱扣费", r"扣费|扣钱|乱收费|多扣|乱扣|偷扣|扣了.{0,4}(钱|元|块)"),
+    ("扣钱", r"扣费|扣钱|乱收费|多扣|乱扣|偷扣|扣了.{0,4}(钱|元|块)"),
+    ("国际漫游", r"漫游"),
+    ("携号转网", r"携号转网|转网"),
+    ("宽带报修", r"报修|宽带.{0,20}(维修|修)|断网.{0,20}修"),
+    ("宽带断网", r"断网|宽带.{0,12}(掉线|上不了网|断了|不能上网)"),
+    ("网速慢", r"网速|网络.{0,3}(慢|卡)"),
+    ("信号差", r"信号(差|不好|弱|很差|太差|极差)|没信号|无信号|没有信号|无服务|空心信号"),
+    ("彩铃", r"彩铃|炫铃"),
+    ("手机邮箱", r"邮箱"),
+    ("积分兑换", r"积分"),
+    ("合约机", r"合约"),
+    ("实名制", r"实名"),
+    ("诈骗短信", r"诈骗"),
+    ("垃圾短信", r"垃圾短信|骚扰|推销"),
+    ("话费充值", r"充值|充话费|交话费|缴费|充了"),
+    ("停机", r"停机"),
+    ("欠费", r"欠费"),
+    ("销户", r"销户|注销"),
+    ("补卡", r"补卡|补办|换卡|补张卡"),
+    ("流量包", r"流量包|叠加包|日包|流量.{0,2}叠加"),
+    ("4G套餐", r"4G.{0,8}套餐|4G卡"),
+    ("无限流量", r"无限流量|不限量"),
+    ("营业厅排队", r"排队|营业厅.{0,20}(等|慢)"),
+    ("客服电话打不通", r"打不通|没人接|无人接|接不通|占线|打不进"),
+    ("工信部投诉", r"工信部"),
+    ("账单看不懂", r"账单"),
+    ("详单", r"详单|清单"),
+    ("发票", r"发票"),
+    ("免流", r"免流"),
+    ("wifi", r"wifi|无线"),
+    ("iphone", r"iphone|苹果"),
+    ("退订业务", r"退订|取消.{0,6}业务"),
+    ("定制手机", r"定制"),
+    ("3G网络", r"3G"),
+    ("流量被偷跑", r"(偷|跑|耗).{0,3}流量|流量.{0,3}(跑|偷|耗|没了)"),
+    ("改套餐", r"(改|变更|更改|修改|换|转).{0,2}套餐|套餐.{0,3}(变更|更改|修改)"),
+    ("VIP服务", r"vip"),
+    ("充错号码", r"充错"),
+    ("网上营业厅", r"网上营业厅|网厅|手机营业厅"),
+    ("服务态度差", r"态度"),
+    ("存话费送流量", r"(存|预存|充).{0,8}送"),
+    ("莫名其妙开通业务", r"(莫名|擅自|强制|强行|被).{0,6}(开通|订购|订了|开了)"),
+    ("话费", r"话费"),
+    ("套餐", r"套餐"),
+    ("宽带", r"宽带"),
+]
+
+WELCOME = "欢迎来到"
+
+
+def build(database_url: str | None, instance_dir: Path, limit: int) -> object:
+    """Migrate, seed the demo with search not listening, then build the index once."""
+    import sqlalchemy as sa
+
+    from forum import create_app
+    from forum.extensions import db
+
+    overrides = {"INSTANCE_DIR": str(instance_dir), "HUZHU_PACKAGES": ["search"]}
+    if database_url:
+        url = database_url
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        overrides["SQLALCHEMY_DATABASE_URI"] = url
+    else:
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_dir / 'relevance.db'}"
+    app = create_app(overrides)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        from forum.demo.seed import seed
+        from search import handlers, services
+
+        upgrade()
+        started = time.perf_counter()
+        handlers.disconnect()  # one rebuild at the end instead of an update per post
+        try:
+            seed(limit=limit, progress=False)
+        finally:
+            handlers.connect()
+        print(f"seeded the demo in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        started = time.perf_counter()
+        count = services.rebuild()
+        print(f"indexed {count} documents with {services.backend().name} in "
+              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return app
+
+
+def judge(app) -> dict[str, set[tuple[str, int]]]:
+    """query → relevant documents (("topic", topic id) or ("reply", post id)), from the
+    information-need patterns over each document's own text."""
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+    from forum.models import Post, Topic
+
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Topic.id, Topic.title, Post.id.label("post_id"), Post.is_first, Post.body)
+            .join(Post, Post.topic_id == Topic.id)
+            .where(Topic.deleted_at.is_(None), Post.deleted_at.is_(None))).all()
+    documents = []
+    for r in rows:
+        if r.title.startswith(WELCOME):
+            continue
+        if r.is_first:
+            documents.append((("topic", r.id), f"{r.title} {r.body}"))
+        else:
+            documents.append((("reply", r.post_id), r.body))
+    qrels = {}
+    for query, pattern in QUERIES:
+        rx = re.compile(pattern, re.I)
+        qrels[query] = {key for key, text in documents if rx.search(text)}
+    return qrels
+
+
+def evaluate(app, qrels: dict[str, set[tuple[str, int]]], verbose: bool) -> dict:
+    from search import services
+
+    per_query = []
+    timings = []
+    with app.app_context():
+        for query, _ in QUERIES:
+            relevant = qrels[query]
+            started = time.perf_counter()
+            results = services.search(None, query, per_page=20)
+            timings.append((time.perf_counter() - started) * 1000)
+            ranked = [(item.kind, item.id) for item in results.page.items]
+            found = len(relevant & set(ranked[:5]))
+            recall = found / min(5, len(relevant)) if relevant else 0.0
+            rank = next((i + 1 for i, key in enumerate(ranked) if key in relevant), None)
+            per_query.append({"query": query, "relevant": len(relevant), "found_in_5": found,
+                              "recall_at_5": round(recall, 3),
+                              "first_relevant_rank": rank,
+                              "rr": round(1 / rank, 3) if rank else 0.0,
+                              "relaxed": results.relaxed})
+    n = len(per_query)
+    summary = {
+        "backend": None,
+        "queries": n,
+        "recall_at_5": round(sum(q["recall_at_5"] for q in per_query) / n, 3),
+        "mrr": round(sum(q["rr"] for q in per_query) / n, 3),
+        "queries_without_relevant_in_20": [q["query"] for q in per_query if not q["rr"]],
+        "median_query_ms": round(sorted(timings)[n // 2], 1),
+    }
+    if verbose:
+        print(f"{'query':<14} {'rel':>4} {'in@5':>5} {'R@5':>5} {'rank':>5}")
+        for q in per_query:
+            print(f"{q['query']:<14} {q['relevant']:>4} {q['found_in_5']:>5} "
+                  f"{q['recall_at_5']:>5.2f} {q['first_relevant_rank'] or '-':>5}"
+                  f"{'  (relaxed)' if q['relaxed'] else ''}")
+    return {"summary": summary, "per_query": per_query}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL (its public schema is "
+                        "dropped!); default: a temporary SQLite file with whoosh")
+    parser.add_argument("--limit", type=int, default=400, help="demo dialogues (default 400)")
+    parser.add_argument("--verbose", action="store_true", help="a line per query")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="huzhu-relevance-") as tmp:
+        app = build(args.database_url, Path(tmp), args.limit)
+        qrels = judge(app)
+        empty = [q for q, ids in qrels.items() if not ids]
+        if empty:
+            print(f"queries without any relevant topic: {empty}", file=sys.stderr)
+            return 1
+        report = evaluate(app, qrels, args.verbose)
+        with app.app_context():
+            from search import services
+
+            report["summary"]["backend"] = services.backend().name
+    print(json.dumps(report["summary"], ensure_ascii=False, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

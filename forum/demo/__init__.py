@@ -1,0 +1,29 @@
+"""``flask --app forum seed-demo``: idempotent Chinese demo data from real customer dialogues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from forum.demo.dialogues import DATA_FILE
+
+DEFAULT_LIMIT = 400
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--limit", type=click.IntRange(min=0), default=DEFAULT_LIMIT, show_default=True,
+                  help="How many real dialogues to turn into topics.")
+    @click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path),
+                  default=DATA_FILE, show_default=False,
+                  help="A dialogues JSONL file (default: the copy shipped in forum/demo/data).")
+    @click.option("--quiet", is_flag=True, help="No progress bar.")
+    def seed_demo(limit: int, data_path: Path, quiet: bool) -> None:
+        """Load demo tribes, users and topics (safe to run twice)."""
+        from forum.demo.seed import seed
+
+        report = seed(limit=limit, data_path=data_path, progress=not quiet)
+        click.echo(report.summary())

@@ -1,0 +1,26 @@
+"""Search (PRODUCT §5): Chinese full-text search over topics and replies (ideas later).
+
+``init_app(app)`` (called by create_app for every package named in HUZHU_PACKAGES) picks the
+backend, registers the pages, the API endpoint, the event handlers and ``flask search``.
+Nothing here imports jieba or whoosh: they load on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
+    from search.services import create_backend
+
+    app.config.setdefault("SEARCH_BACKEND", "auto")
+    app.config.setdefault("SEARCH_INDEX_PROCS", 1)
+    if not app.config.get("SEARCH_INDEX_DIR"):
+        app.config["SEARCH_INDEX_DIR"] = str(Path(app.config["INSTANCE_DIR"]) / "search_index")
+    app.extensions["search_backend"] = create_backend(app)
+    app.register_blueprint(views.bp)
+    handlers.connect()
+    cli.init_app(app)

@@ -1,0 +1,324 @@
+"""Chinese text analysis shared by both search backends: jieba segmentation, query parsing.
+
+Index side: ``index_tokens(text)`` yields (token, position) in jieba's *search* mode — every
+word of the precise cut at its own position, plus the dictionary 2- and 3-grams inside a long
+word at that same position (as ``jieba.tokenize(mode="search")`` does). Positions count
+words, not characters, so a phrase of two adjacent words matches ("投诉 客服"); jieba's own
+whoosh ChineseAnalyzer stores character offsets instead, which breaks phrase queries.
+
+Query side: ``parse_query(text, synonyms)`` cuts the query precisely, expands synonyms and
+returns groups of alternatives (a term, or a phrase of terms); every group must match. The
+user's query never reaches a query parser, so no character is syntax (AND, *, ", ( …).
+
+jieba costs ~0.5 s and ~90 MB per process: ``segmenter()`` builds it once, lazily, on first
+use (never at import of the web app). HMM new-word discovery is off on both sides, so the
+same text always cuts the same way in a post and in a query; unknown words fall apart into
+single characters, which are indexed too and matched as phrases.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DICT_PATH = Path(__file__).resolve().parent / "dict" / "telecom.txt"
+MAX_QUERY_CHARS = 100
+MAX_TOKEN_CHARS = 40  # longer "words" are base64, URLs and the like: not worth indexing
+MAX_GROUPS = 12
+
+# Function words dropped on both sides (their position still counts, so phrases do not
+# jump over them). Question words are in the list so "流量超出了怎么办" asks for 流量超出.
+STOPWORDS = frozenset(
+    "的 了 是 在 我 你 他 她 它 们 吗 呢 吧 啊 呀 哦 嘛 和 与 也 都 就 还 又 很 把 被 给 让 这 那 "
+    "个 之 着 过 么 啦 哈 嗯 哎 噢 得 地 及 或 而 并 但 则 即 于 对 从 向 以 "
+    "我们 你们 他们 她们 我的 你的 这个 那个 这样 那样 什么 怎么 怎么办 怎样 为什么 如何 "
+    "请问 一下 可以 能否 是否 是不是 有没有 就是 还是 但是 因为 所以 如果 已经 然后 谢谢 您好 "
+    "你好 大家 一个 有人 知道 还有 自己 现在 时候 问题 求助 急 "
+    "a an and are as at be by for from in is it not of on or the to was with".split()
+)
+
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20  # ideographic space
+
+
+def fold(text: str) -> str:
+    """Full-width ASCII to half-width, lower case; keeps the length (for highlighting)."""
+    folded = text.translate(_FULLWIDTH).lower()
+    if len(folded) != len(text):  # a rare character whose lower case is longer (İ → i̇)
+        folded = "".join(c.translate(_FULLWIDTH).lower()[:1] or c for c in text)
+    return folded
+
+
+_segmenter = None
+_segmenter_lock = threading.Lock()
+
+
+def segmenter():
+    """This process's jieba tokenizer with the telecom dictionary, built on first use.
+
+    A private ``jieba.Tokenizer`` (not the global ``jieba.dt``) so words another package
+    might add at run time cannot change how posts are cut for the index.
+    """
+    global _segmenter
+    if _segmenter is None:
+        with _segmenter_lock:
+            if _segmenter is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                for word in dictionary_words():
+                    tokenizer.add_word(word)
+                _segmenter = tokenizer
+    return _segmenter
+
+
+def dictionary_words() -> list[str]:
+    """The custom telecom terms shipped in search/dict/telecom.txt (folded)."""
+    words = []
+    for line in DICT_PATH.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip().split(" ")[0]
+        if word:
+            words.append(fold(word))
+    return words
+
+
+def _is_wordlike(word: str) -> bool:
+    return any(c.isalnum() for c in word)
+
+
+def _cut(text: str) -> Iterator[tuple[str, int]]:
+    """Precise cut of folded ``text``: (word, position), punctuation advancing the position."""
+    position = -1
+    for word in segmenter().cut(text, HMM=False):
+        if word.isspace():
+            continue
+        position += 1
+        if _is_wordlike(word):
+            yield word, position
+
+
+def index_tokens(text: str) -> Iterator[tuple[str, int]]:
+    """Search-mode tokens of ``text`` with word positions (see the module docstring)."""
+    freq = segmenter().FREQ
+    for word, position in _cut(fold(text)):
+        if word in STOPWORDS or len(word) > MAX_TOKEN_CHARS:
+            continue
+        n = len(word)
+        if n > 2:
+            for i in range(n - 1):
+                gram = word[i:i + 2]
+                if freq.get(gram):
+                    yield gram, position
+        if n > 3:
+            for i in range(n - 2):
+                gram = word[i:i + 3]
+                if freq.get(gram):
+                    yield gram, position
+        yield word, position
+
+
+def segmented(text: str) -> str:
+    """The index tokens joined by spaces (for debugging and the PostgreSQL tsvector)."""
+    return " ".join(token for token, _ in index_tokens(text))
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a group can match: a single term, a phrase of adjacent terms, or (not
+    ``adjacent``) several terms anywhere in the document."""
+
+    tokens: tuple[str, ...]
+    surface: str  # the text to highlight
+    adjacent: bool = True
+    # The searcher's own words weigh 1; words a synonym group adds weigh less, so 宽带 ranks
+    # posts about 宽带 above posts that only say 网络.
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Group:
+    alternatives: tuple[Alternative, ...]
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # what was searched for (after truncation), for display
+    groups: list[Group] = field(default_factory=list)
+    truncated: bool = False
+    # Lone characters of a query that has real words (改 in 改套餐): not required, but a
+    # document containing them ranks higher.
+    optional: list[Alternative] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    def highlight_terms(self) -> list[str]:
+        """What to mark in a snippet, longest first: each alternative as written and its
+        words — not the lone characters of a phrase (用 of 流量 用 超), which would light up
+        every sentence."""
+        terms: set[str] = set()
+        for group in self.groups:
+            for alt in group.alternatives:
+                terms.add(alt.surface)
+                terms.update(t for t in alt.tokens if len(t) > 1)
+        return sorted((t for t in terms if t), key=lambda t: (-len(t), t))
+
+
+_SYNTAX_RE = re.compile(r"[^\w]+")  # anything but letters, digits, CJK and _
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_query(raw: str | None) -> tuple[str, bool]:
+    """Control characters removed, whitespace collapsed, cut to MAX_QUERY_CHARS."""
+    text = _CONTROL_RE.sub(" ", raw or "")
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_CHARS:
+        return text[:MAX_QUERY_CHARS].strip(), True
+    return text, False
+
+
+APART_WEIGHT = 0.6
+
+
+def word_alternatives(word: str, loose: bool = True) -> list[Alternative]:
+    """A word of three or more characters also matches by the parts of its next-best cut:
+    the query 宽带报修 finds "宽带断网怎么报修" (宽带 and 报修 anywhere), 国际漫游 finds
+    "国际漫游费" (cut 国际/漫游费), 网速慢 finds "网速太慢". When every part is a single
+    character they must stay together (莫名 其 妙 as a phrase). A synonym the searcher did
+    not type is meant as written: its parts must be adjacent (``loose=False``)."""
+    alternatives = [Alternative((word,), word)]
+    if len(word) >= 3 and not word.isascii():
+        parts = tuple(p for p in _next_best_cut(word) if p not in STOPWORDS)
+        if len(parts) > 1:
+            apart = loose and any(len(p) >= 2 for p in parts)
+            # the whole word (or its parts side by side) ranks above parts found apart
+            alternatives.append(Alternative(parts, word, adjacent=not apart,
+                                            weight=APART_WEIGHT if apart else 1.0))
+    return alternatives
+
+
+def _next_best_cut(word: str) -> list[str]:
+    """jieba's best cut of ``word`` when the whole word is not allowed as one piece."""
+    tokenizer = segmenter()
+    n = len(word)
+    dag = tokenizer.get_DAG(word)
+    dag[0] = [end for end in dag[0] if end != n - 1] or [0]
+    route: dict = {}
+    tokenizer.calc(word, dag, route)
+    parts, i = [], 0
+    while i < n:
+        end = route[i][1] + 1
+        parts.append(word[i:end])
+        i = end
+    return parts
+
+
+SYNONYM_WEIGHT = 0.5
+
+
+def term_alternatives(term: str, own: bool = False) -> list[Alternative]:
+    """A synonym as a term (one word, see word_alternatives) or a phrase (several words).
+    ``own``: the searcher typed this one (full weight, and its parts may be apart)."""
+    folded = fold(term)
+    tokens = tuple(t for t, _ in _cut(folded) if t not in STOPWORDS)
+    if not tokens:
+        return []
+    if len(tokens) == 1:
+        alternatives = word_alternatives(tokens[0], loose=own)
+    else:
+        alternatives = [Alternative(tokens=tokens, surface=folded.replace(" ", ""))]
+    if own:
+        return alternatives
+    return [replace(a, weight=a.weight * SYNONYM_WEIGHT) for a in alternatives]
+
+
+def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = None
+                ) -> ParsedQuery:
+    """Groups of alternatives that must all match; ``synonyms`` maps a folded term to every
+    term of its synonym groups (itself included)."""
+    text, truncated = clean_query(raw)
+    parsed = ParsedQuery(text=text, truncated=truncated)
+    synonyms = synonyms or {}
+    longest = max((len(t) for t in synonyms), default=0)
+    strong: list[Group] = []
+    weak: list[Group] = []
+    for chunk in _SYNTAX_RE.sub(" ", fold(text)).replace("_", " ").split():
+        rest_start = 0
+        i = 0
+        while i < len(chunk):
+            match = None
+            for size in range(min(longest, len(chunk) - i), 1, -1):
+                if chunk[i:i + size] in synonyms:
+                    match = chunk[i:i + size]
+                    break
+            if match is None:
+                i += 1
+                continue
+            _add_words(chunk[rest_start:i], strong, weak)
+            alts = tuple(unique_alternatives(
+                alt for term in (match, *synonyms[match])
+                for alt in term_alternatives(term, own=term == match)))
+            if alts:
+                strong.append(Group(alts))
+            i += len(match)
+            rest_start = i
+        _add_words(chunk[rest_start:], strong, weak)
+    groups = strong or weak
+    seen: set[Group] = set()
+    for group in groups:
+        if group not in seen:
+            seen.add(group)
+            parsed.groups.append(group)
+    parsed.groups = parsed.groups[:MAX_GROUPS]
+    if strong:
+        parsed.optional = unique_alternatives(a for g in weak for a in g.alternatives)
+    return parsed
+
+
+def _add_words(segment: str, strong: list[Group], weak: list[Group]) -> None:
+    """Words of ``segment`` as groups: each word a term; runs of single characters (words
+    the dictionary does not know, 网速慢 → 网速 慢) a phrase; a lone character is weak — used
+    only when the query has nothing better."""
+    if not segment:
+        return
+    run: list[str] = []
+    last_position = None
+
+    def flush() -> None:
+        if len(run) >= 2:
+            strong.append(Group((Alternative(tuple(run), "".join(run)),)))
+        elif run:
+            weak.append(Group((Alternative((run[0],), run[0]),)))
+        run.clear()
+
+    for word, position in _cut(segment):
+        if word in STOPWORDS:
+            flush()
+        elif len(word) == 1:
+            if run and last_position is not None and position != last_position + 1:
+                flush()
+            run.append(word)
+        else:
+            flush()
+            if len(word) <= MAX_TOKEN_CHARS:
+                strong.append(Group(tuple(word_alternatives(word))))
+        last_position = position
+    flush()
+
+
+def unique_alternatives(items: Iterable[Alternative]) -> list[Alternative]:
+    """Without repeats; of two alternatives with the same tokens the first (heavier) stays."""
+    seen: dict[tuple, Alternative] = {}
+    for alt in items:
+        seen.setdefault((alt.tokens, alt.adjacent), alt)
+    return list(seen.values())

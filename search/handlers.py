@@ -1,0 +1,43 @@
+"""Search listens to forum events and queues index updates after the commit.
+
+Events are sent after their transaction commits; the tasks queued here go out when the
+handler's own unit of work commits (``forum.events.dispatch_pending`` does that), in-process
+in the embedded default, to a Celery worker with Redis.
+"""
+
+from __future__ import annotations
+
+from forum import events
+from forum.tasks import enqueue_after_commit
+from search import tasks
+
+
+def _post_changed(_sender=None, *, post_id: int, **_payload) -> None:
+    enqueue_after_commit(tasks.index_post, post_id)
+
+
+def _post_removed(_sender=None, *, topic_id: int, **_payload) -> None:
+    # The whole topic: removing the opening post removes its replies too, and removing the
+    # accepted answer makes the topic unsolved again (rare enough to redo every post).
+    enqueue_after_commit(tasks.reindex_topic, topic_id)
+
+
+def _topic_changed(_sender=None, *, topic_id: int, **_payload) -> None:
+    # An accepted answer changes the solved flag (filter and boost) of every post.
+    enqueue_after_commit(tasks.reindex_topic, topic_id)
+
+
+def connect() -> None:
+    """Subscribe once per process (blinker keeps the functions; connecting twice is a no-op)."""
+    events.post_created.connect(_post_changed)
+    events.post_edited.connect(_post_changed)
+    events.post_removed.connect(_post_removed)
+    events.answer_accepted.connect(_topic_changed)
+
+
+def disconnect() -> None:
+    """Stop following events (bulk loads that rebuild the index once at the end)."""
+    events.post_created.disconnect(_post_changed)
+    events.post_edited.disconnect(_post_changed)
+    events.post_removed.disconnect(_post_removed)
+    events.answer_accepted.disconnect(_topic_changed)

@@ -1,0 +1,74 @@
+"""The interface both backends implement, and the values passed across it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from search.analysis import ParsedQuery
+from search.services.documents import SearchDoc
+
+# Solved topics (and their replies) rank higher: PostgreSQL multiplies the rank, whoosh
+# indexes them with this document boost (it weighs their term frequencies, so the effect is
+# milder after BM25's saturation). A title hit counts 2.5× a body hit (whoosh query boost,
+# PostgreSQL ts_rank's default weights A = 1.0 against B = 0.4).
+SOLVED_BOOST = 1.3
+TITLE_BOOST = 2.5
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] | None = None
+    tribe_id: int | None = None
+    solved: bool | None = None
+    created_from: datetime | None = None  # inclusive, UTC
+    created_before: datetime | None = None  # exclusive, UTC
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is searching: cold-handled posts are theirs only; ideas need an employee."""
+
+    viewer_id: int | None
+    audiences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    object_id: int
+    score: float
+
+
+@dataclass
+class HitPage:
+    hits: list[Hit]
+    total: int  # exact when the backend knows it cheaply, else an estimate
+
+
+Progress = Callable[[int], None]
+
+
+class Backend(Protocol):
+    name: str
+
+    def write(self, docs: list[SearchDoc], deleted_keys: list[str]) -> None:
+        """Store ``docs`` (replacing same keys) and delete ``deleted_keys``."""
+
+    def sync(self, refs: list[str]) -> None:
+        """Bring the documents of ``refs`` ("post:1") up to date with the database."""
+
+    def search(self, query: ParsedQuery, filters: Filters, scope: Scope, offset: int,
+               limit: int, match_all: bool = True) -> HitPage:
+        """Hits best first; ``match_all=False`` needs any group instead of every group."""
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Index everything again from the database; returns the number of documents."""
+
+    def clear(self) -> None:
+        """Remove every document."""
+
+    def count(self) -> int:
+        """How many documents the index holds."""

@@ -1,0 +1,225 @@
+"""What the index holds: forum posts as search documents, and who may find each one.
+
+Both backends index the same ``SearchDoc``s, built here from the database at the moment of
+indexing (never from an event's payload), so a late or repeated task writes the current
+state. The same rule decides at query time whether a hit may still be shown, so a stale
+index entry never leaks a post that was hidden a moment ago.
+
+Sources are named in the index queue as ``"post:123"``. Ideas (employees only) will register
+a source of their own with ``register_source``: ``load`` gives documents, ``hydrate`` turns
+hits back into result items for a viewer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from forum.extensions import db
+from forum.models import COLD, VISIBLE, Post, Topic, Tribe, User
+from forum.rendering import mask_pii
+from search.models import AUDIENCE_ALL, REPLY, TOPIC
+
+
+@dataclass
+class SearchDoc:
+    kind: str
+    object_id: int
+    created_at: datetime
+    title: str = ""
+    body: str = ""
+    topic_id: int | None = None
+    tribe_id: int | None = None
+    author_id: int | None = None
+    owner_id: int | None = None  # set: only this user may find it (cold handling)
+    audience: str = AUDIENCE_ALL
+    solved: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+@dataclass
+class Loaded:
+    """The outcome of loading some sources: documents to (re)write, keys to delete."""
+
+    docs: list[SearchDoc] = field(default_factory=list)
+    deleted_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """A kind of searchable thing. Each callable takes the SQLAlchemy session to read with."""
+
+    load: Callable[[list[int], Session], Loaded]
+    # All ids of this source in batches (for a full rebuild), and how many there are.
+    all_ids: Callable[[Session, int], Iterator[list[int]]]
+    count: Callable[[Session], int]
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register_source(name: str, source: Source) -> None:
+    SOURCES[name] = source
+
+
+def ref(source: str, object_id: int) -> str:
+    return f"{source}:{int(object_id)}"
+
+
+def parse_refs(refs: Iterable[str]) -> dict[str, list[int]]:
+    """"post:1", "post:2" → {"post": [1, 2]}; malformed or unknown refs are skipped."""
+    out: dict[str, list[int]] = {}
+    for item in refs:
+        name, _, raw_id = str(item).strip().partition(":")
+        if name in SOURCES and raw_id.isdigit():
+            out.setdefault(name, [])
+            if int(raw_id) not in out[name]:
+                out[name].append(int(raw_id))
+    return out
+
+
+def load(refs: Iterable[str], session: Session | None = None) -> Loaded:
+    session = session or db.session
+    loaded = Loaded()
+    for name, ids in parse_refs(refs).items():
+        part = SOURCES[name].load(ids, session)
+        loaded.docs += part.docs
+        loaded.deleted_keys += part.deleted_keys
+    return loaded
+
+
+@contextmanager
+def fresh_session() -> Iterator[Session]:
+    """A session of its own for indexing: the newest snapshot of the database (an SQLite
+    reader keeps the snapshot its transaction began with), and the caller's unit of work is
+    left alone."""
+    session = Session(db.engine)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+# --- text -----------------------------------------------------------------------------------
+
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|br|hr|li|ul|ol|h[1-6]|pre|blockquote|table|thead|tbody|tr|td|th)\b[^>]*>", re.I)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def html_to_text(fragment: str) -> str:
+    """Our sanitized post HTML as plain text, as a reader sees it (for index and snippets)."""
+    text = _BLOCK_TAG_RE.sub(" ", fragment or "")
+    text = html.unescape(_TAG_RE.sub("", text))
+    return " ".join(text.split())
+
+
+# --- posts ----------------------------------------------------------------------------------
+
+
+def post_owner(post: Post) -> tuple[bool, int | None]:
+    """(searchable, owner_id): may anyone find this post, and is it only for one user?
+
+    Deleted and hidden posts (or posts in a deleted or hidden topic) are found by nobody; a
+    cold-handled post or topic (冷处理) only by its author. Unknown future states count as
+    hidden, so a new moderation state can never leak through search.
+    """
+    topic = post.topic
+    if post.is_deleted or topic.is_deleted:
+        return False, None
+    owners: set[int] = set()
+    for visibility, author_id in ((post.visibility, post.author_id),
+                                  (topic.visibility, topic.author_id)):
+        if visibility == COLD:
+            owners.add(author_id)
+        elif visibility != VISIBLE:
+            return False, None
+    if len(owners) > 1:  # a cold reply by someone else in a cold topic: nobody may see both
+        return False, None
+    return True, (owners.pop() if owners else None)
+
+
+def may_find(viewer_id: int | None, post: Post) -> bool:
+    searchable, owner = post_owner(post)
+    return searchable and (owner is None or owner == viewer_id)
+
+
+def post_document(post: Post) -> SearchDoc | None:
+    searchable, owner = post_owner(post)
+    if not searchable:
+        return None
+    topic = post.topic
+    return SearchDoc(
+        kind=TOPIC if post.is_first else REPLY,
+        object_id=post.id,
+        created_at=post.created_at,
+        # Personal data is masked in what is indexed: nobody finds a post by someone's
+        # phone number, and snippets are cut from text each viewer may see (views).
+        title=mask_pii(topic.title) if post.is_first else "",
+        body=html_to_text(post.body_html_public or post.body_html),
+        topic_id=topic.id,
+        tribe_id=topic.tribe_id,
+        author_id=post.author_id,
+        owner_id=owner,
+        solved=topic.accepted_post_id is not None,
+    )
+
+
+def _load_posts(ids: list[int], session: Session) -> Loaded:
+    posts = {p.id: p for p in session.scalars(
+        sa.select(Post).where(Post.id.in_(ids))
+        .options(joinedload(Post.topic).lazyload(Topic.tribe)))}
+    loaded = Loaded()
+    for post_id in ids:
+        post = posts.get(post_id)
+        doc = post_document(post) if post is not None else None
+        if doc is not None:
+            loaded.docs.append(doc)
+        else:
+            loaded.deleted_keys += [f"{TOPIC}:{post_id}", f"{REPLY}:{post_id}"]
+    return loaded
+
+
+def _all_post_ids(session: Session, batch: int) -> Iterator[list[int]]:
+    last = 0
+    while True:
+        ids = list(session.scalars(sa.select(Post.id).where(Post.id > last)
+                                   .order_by(Post.id).limit(batch)))
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+        session.expunge_all()  # keep memory flat over a long rebuild
+
+
+def _count_posts(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count(Post.id))) or 0
+
+
+def topic_post_refs(topic_id: int) -> list[str]:
+    """Every post of a topic, for a reindex after the topic itself changed."""
+    ids = db.session.scalars(sa.select(Post.id).where(Post.topic_id == topic_id).order_by(Post.id))
+    return [ref("post", i) for i in ids]
+
+
+def posts_for_hits(post_ids: list[int]) -> dict[int, Post]:
+    """The posts behind a page of hits, with topic, tribe and author in one query."""
+    if not post_ids:
+        return {}
+    stmt = (sa.select(Post).where(Post.id.in_(post_ids))
+            .options(joinedload(Post.topic).joinedload(Topic.tribe).lazyload(Tribe.moderators),
+                     joinedload(Post.author).lazyload(User.roles)))
+    return {p.id: p for p in db.session.scalars(stmt).unique()}
+
+
+register_source("post", Source(load=_load_posts, all_ids=_all_post_ids, count=_count_posts))
