@@ -1,35 +1,11 @@
 """Concurrent requests on the real database: no double likes, follows or lost counters."""
 
-import threading
-
 import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.models import Follow, Like, Post, Topic, User
 from forum.services import accounts, topics
-
-
-def run_concurrently(app, n, work):
-    """Run ``work(i)`` in ``n`` threads, each with its own app context and DB session."""
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def runner(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(i)
-            except Exception as exc:  # collected and reported by the test
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return errors
+from tests.conftest import run_concurrently
 
 
 def test_ten_concurrent_likes_by_one_user_count_once(app, make_user, make_tribe):

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from tests.e2e.test_browser_flow import browser, register, server  # noqa: F401  (fixtures)
+from tests.e2e.test_browser_flow import register, server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_message_arrives_live_in_the_browser(server, browser):  # noqa: F811
+def test_a_message_arrives_live_in_the_browser(server, browser):  # noqa: F811  (server)
     from playwright.sync_api import expect
 
     base = server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from forum.extensions import db
 from forum.models import Block, Conversation, ConversationParticipant, Message, User, utcnow
 from forum.services import accounts
 from forum.services import messages as pm
+from tests.conftest import run_concurrently
 
 
 def count(model) -> int:
@@ -364,29 +364,6 @@ def test_reading_the_conversation_reads_its_bell_item_too(pair, make_user):
     pm.send_message(carol, bobby, "还有一件事")
     pm.mark_read(bobby, "carol")
     assert notifications.unread_count(bobby.id) == 0
-
-
-def run_concurrently(app, n, work):
-    """Run ``work(i)`` in ``n`` threads at once, each with its own app context and session."""
-    barrier = threading.Barrier(n)
-    errors: list[BaseException] = []
-
-    def runner(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(i)
-            except Exception as exc:  # collected and reported by the test
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return errors
 
 
 def test_simultaneous_first_messages_from_both_sides_make_one_conversation(app, pair):

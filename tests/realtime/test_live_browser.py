@@ -3,30 +3,11 @@ reply appear, the bell count rise and the viewer count change — without reload
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from forum.services import topics
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
-        )
-        yield browser
-        browser.close()
 
 
 def logged_in_page(browser, base: str, username: str):
