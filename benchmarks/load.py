@@ -332,6 +332,22 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def postgres_backends(database: str | None) -> list[int]:
+    """PostgreSQL server processes connected to ``database`` (they work for our server)."""
+    if not database:
+        return []
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if cmdline.startswith("postgres:") and f" {database} " in cmdline:
+                out.append(int(entry.name))
+    return out
+
+
 class ForeignCpu:
     """How much of the machine other processes used between creation and ``share()``: the
     busy CPU time from /proc/stat minus that of the server and this load generator."""
@@ -415,11 +431,15 @@ def main() -> None:
                               page_cache=not args.no_page_cache)
         results: list[Result] = []
         try:
-            ours = [os.getpid(), proc.pid, *children(proc.pid)]
+            pg_database = (sa.engine.make_url(url).database
+                           if args.db == "postgres" else None)
             for name, path in targets:
                 for attempt in range(args.retries + 1):
                     hammer(port, path, args.clients, args.warmup, args.max_requests)
-                    meter = ForeignCpu(ours)
+                    # The server, its workers, this client and (PostgreSQL) the database's
+                    # backends serving them are "us"; anything else disturbs the figures.
+                    meter = ForeignCpu([os.getpid(), proc.pid, *children(proc.pid),
+                                        *postgres_backends(pg_database)])
                     lat, errors, elapsed, size = hammer(port, path, args.clients, args.seconds,
                                                         args.max_requests)
                     result = summarise(name, path, lat, errors, elapsed, size)
