@@ -11,9 +11,9 @@ from search.analysis import ParsedQuery
 from search.services.documents import SearchDoc
 
 # Solved topics (and their replies) rank higher: PostgreSQL multiplies the rank, whoosh
-# indexes them with this document boost (it weighs their term frequencies, so the effect is
-# milder after BM25's saturation). A title hit counts 2.5× a body hit (whoosh query boost,
-# PostgreSQL ts_rank's default weights A = 1.0 against B = 0.4).
+# indexes them with this document boost. A title word weighs 2.5 body words (whoosh: the
+# token's weight; PostgreSQL: ts_rank's default weights A = 1.0 against B = 0.4). whoosh's
+# weights raise the term frequency, which BM25 saturates, so there the effects are milder.
 SOLVED_BOOST = 1.3
 TITLE_BOOST = 2.5
 

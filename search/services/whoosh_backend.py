@@ -41,11 +41,16 @@ from search.services.journal import Journal
 
 # Bump when the schema or the analysis changes: a new name starts an empty index, which
 # ``flask search reindex`` fills.
-INDEX_NAME = "huzhu_v2"
+INDEX_NAME = "huzhu_v3"
 REBUILD_LOCK_WAIT_SECONDS = 300.0
 # A word found whole in this many documents is not also searched by its parts.
 COMMON_WORD_DOCUMENTS = 200
 MERGE_AFTER_SEGMENTS = 8
+
+
+# Ends the title in the "text" field's value: title words are indexed with TITLE_BOOST as
+# their weight, so a title hit counts more (and no extra field has to be searched).
+TITLE_END = "\x1e"
 
 
 class JiebaTokenizer(Tokenizer):
@@ -62,17 +67,22 @@ class JiebaTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
                  **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, position in index_tokens(value):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + position
-            if chars:  # offsets are not kept: snippets are cut from the original text
-                token.startchar = token.endchar = start_char
-            yield token
+        title, _, body = value.rpartition(TITLE_END)
+        offset = start_pos
+        for text, boost in ((title, TITLE_BOOST), (body, 1.0)):
+            last = offset
+            for word, position in index_tokens(text):
+                token.text = word
+                token.boost = boost
+                token.stopped = False
+                if keeporiginal:
+                    token.original = word
+                if positions:
+                    token.pos = last = offset + position
+                if chars:  # offsets are not kept: snippets are cut from the original text
+                    token.startchar = token.endchar = start_char
+                yield token
+            offset = last + 2  # a gap: no phrase runs from the title into the body
 
 
 def make_schema() -> Schema:
@@ -86,10 +96,8 @@ def make_schema() -> Schema:
         restricted=ID,  # "1" when owner is set, to find those few documents fast
         audience=ID,
         created=NUMERIC(numtype=int, bits=64, signed=True),
-        # Title and body in one field (one posting list per word to intersect), and the
-        # title again on its own to rank title hits higher.
+        # Title and body in one field: one posting list per word to intersect.
         text=TEXT(analyzer=analyzer, phrase=True),
-        title=TEXT(analyzer=analyzer, phrase=True),
     )
 
 
@@ -101,9 +109,7 @@ def _fields(doc: SearchDoc) -> dict:
         "solved": "1" if doc.solved else "0",
         "audience": doc.audience,
         "created": int(doc.created_at.timestamp()),
-        # "。" between them: punctuation takes a position, so no phrase spans title and body
-        "text": f"{doc.title} 。 {doc.body}" if doc.title else (doc.body or ""),
-        "title": doc.title or "",
+        "text": f"{doc.title or ''}{TITLE_END}{doc.body or ''}",
     }
     if doc.owner_id is not None:
         fields["owner"] = str(doc.owner_id)
@@ -324,16 +330,15 @@ class WhooshBackend:
     def build_query(self, searcher, query: ParsedQuery, filters: Filters,
                     match_all: bool = True):
         """The whoosh query: every group (or any) on title + body, the filters, and — not
-        required, only for ranking — title hits again (TITLE_BOOST) and the query's lone
-        characters, looked up only for documents that already match."""
+        required, only for ranking — the query's lone characters."""
         groups = [self._worth_matching(searcher, g) for g in query.groups]
         matches = [Or([self._alternative("text", a) for a in g]) for g in groups]
         main = And(matches) if match_all else Or(matches)
         narrowing = self._filters(filters)
         q = And([main, *narrowing]) if narrowing else main
-        extra = [self._alternative("title", a, TITLE_BOOST - 1) for g in groups for a in g]
-        extra += [self._alternative("text", a) for a in query.optional]
-        return AndMaybe(q, Or(extra))
+        if query.optional:  # looked up only for documents that already match
+            q = AndMaybe(q, Or([self._alternative("text", a) for a in query.optional]))
+        return q
 
     @staticmethod
     def _worth_matching(searcher, group) -> list[Alternative]:
