@@ -81,7 +81,8 @@ class Config:
         self.NEW_CONVERSATIONS_PER_HOUR = int(os.environ.get("HUZHU_NEW_CONVERSATIONS_PER_HOUR", 5))
         # Optional packages create_app() loads and initialises (their init_app(app)).
         self.HUZHU_PACKAGES = [name.strip() for name in
-                               os.environ.get("HUZHU_PACKAGES", "search").split(",")
+                               os.environ.get("HUZHU_PACKAGES",
+                                              "rewards,moderation,ideas,search").split(",")
                                if name.strip()]
         # Search: auto = PostgreSQL full text on PostgreSQL, else whoosh (or name one);
         # the whoosh index lives in <instance>/search_index unless HUZHU_SEARCH_INDEX_DIR.

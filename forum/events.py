@@ -38,6 +38,26 @@ answer_accepted = signals.signal("answer_accepted")
 user_followed = signals.signal("user_followed")
 # message_id, conversation_id, sender_id, recipient_id, new_conversation (bool)
 message_sent = signals.signal("message_sent")
+# post_id, topic_id, tribe_id, author_id, is_first, visibility (new), previous (old), by_id
+# Moderation hides, restores or cold-handles (冷处理) a post; search and lists follow it.
+post_visibility_changed = signals.signal("post_visibility_changed")
+
+# Moderation (tickets, 工单)
+# ticket_id, number, customer_id, source_post_id (or None), tribe_id (or None), created_by_id
+ticket_created = signals.signal("ticket_created")
+# ticket_id, number, customer_id, tribe_id (or None), responder_ids (users who sent a
+# customer-visible reply), resolved_by_id
+ticket_resolved = signals.signal("ticket_resolved")
+# ticket_id, number, customer_id, tribe_id (or None), responder_ids, score (1-5)
+ticket_rated = signals.signal("ticket_rated")
+
+# Golden ideas (金点子, employees only)
+# idea_id, author_id, category
+idea_submitted = signals.signal("idea_submitted")
+# idea_id, author_id (of the idea), voter_id, voted (bool)
+idea_voted = signals.signal("idea_voted")
+# idea_id, author_id, previous, state, by_id, reason (or None)
+idea_state_changed = signals.signal("idea_state_changed")
 
 _PENDING = "huzhu_pending_events"
 _PENDING_TASKS = "huzhu_pending_tasks"  # forum.tasks.enqueue_after_commit

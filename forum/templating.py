@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -52,9 +54,43 @@ def topic_title(topic, user=None) -> str:
     return permissions.topic_title_for(user, topic)
 
 
+MENU_SECTIONS = ("nav", "user", "staff")  # main navigation; user menu; its staff part
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    endpoint: str
+    label: str
+    visible: Callable | None  # visible(user) -> bool; None: everyone
+    prefix: str  # endpoints starting with it mark the link as the current page
+
+
+def register_menu_link(app: Flask, section: str, endpoint: str, label: str, *,
+                       visible: Callable | None = None, prefix: str | None = None) -> None:
+    """Add a link to the header from a package's ``init_app`` (forum never imports the
+    packages, so they announce their pages here). ``visible(user)`` hides it from users
+    who may not open the page; the page itself still checks permission."""
+    if section not in MENU_SECTIONS:
+        raise ValueError(f"unknown menu section {section!r}")
+    links = app.extensions.setdefault("huzhu_menu", {s: [] for s in MENU_SECTIONS})[section]
+    if all(link.endpoint != endpoint for link in links):
+        links.append(MenuLink(endpoint, label, visible, prefix or endpoint))
+
+
+def menu_links(section: str) -> list[MenuLink]:
+    links = current_app.extensions.get("huzhu_menu", {}).get(section, [])
+    user = current_user if current_user.is_authenticated else None
+    return [link for link in links if link.visible is None or link.visible(user)]
+
+
+def is_current(link: MenuLink) -> bool:
+    return (request.endpoint or "").startswith(link.prefix)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(local_time=local_time, time_ago=time_ago)
     app.jinja_env.globals.update(post_html=post_html, topic_title=topic_title,
-                                 permissions=permissions)
+                                 permissions=permissions, menu_links=menu_links,
+                                 is_current_link=is_current)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

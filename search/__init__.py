@@ -14,6 +14,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
+    from forum import permissions
+    from forum.templating import register_menu_link
     from search.services import create_backend
 
     app.config.setdefault("SEARCH_BACKEND", "auto")
@@ -22,5 +24,7 @@ def init_app(app: Flask) -> None:
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.config["INSTANCE_DIR"]) / "search_index")
     app.extensions["search_backend"] = create_backend(app)
     app.register_blueprint(views.bp)
+    register_menu_link(app, "staff", "search.synonym_list", "管理 · 搜索同义词",
+                       visible=permissions.is_global_moderator, prefix="search.synonym")
     handlers.connect()
     cli.init_app(app)
