@@ -13,9 +13,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
     from forum import permissions
     from forum.templating import register_menu_link
+    from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
     from search.services import create_backend
 
     app.config.setdefault("SEARCH_BACKEND", "auto")
