@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from forum.demo.dialogues import DATA_FILE
 
 DEFAULT_LIMIT = 400
+
+
+def register_demo_seeder(app: Flask, name: str, seeder: Callable[[], str]) -> None:
+    """Let a package add its demo data to ``flask seed-demo`` (called from its init_app).
+
+    Seeders run after the forum's own data, in registration order; each must be idempotent
+    and return a one-line summary. They may look up the demo users and tribes by name."""
+    seeders = app.extensions.setdefault("huzhu_demo_seeders", {})
+    seeders.setdefault(name, seeder)
 
 
 def init_app(app: Flask) -> None:
@@ -27,3 +37,5 @@ def init_app(app: Flask) -> None:
 
         report = seed(limit=limit, data_path=data_path, progress=not quiet)
         click.echo(report.summary())
+        for name, seeder in current_app.extensions.get("huzhu_demo_seeders", {}).items():
+            click.echo(f"  {name}: {seeder()}")
