@@ -1,5 +1,6 @@
-"""Moderation (PRODUCT §3): keyword library, negativity scoring, queue, tickets with SLA,
-audit log, quality dashboard.
+"""Moderation (PRODUCT §3): queue, moderator actions, audit log, canned replies, tickets with
+SLA, quality dashboard; and — in ``moderation.scoring`` — the keyword library and the
+negativity scorer.
 
 ``init_app(app)`` is called by create_app when "moderation" is named in HUZHU_PACKAGES.
 """
@@ -10,4 +11,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from moderation import scoring
+
+    scoring.init_app(app)

@@ -1,5 +1,5 @@
-"""Rewards (PRODUCT §2): points ledger, titles, badges, store, leaderboards, service
-proxy programme, commission and monthly settlement.
+"""Rewards (PRODUCT §2): points ledger, titles, badges, store, leaderboards, and — in
+``rewards.proxies`` — the service proxy programme, commission and monthly settlement.
 
 ``init_app(app)`` is called by create_app when "rewards" is named in HUZHU_PACKAGES.
 """
@@ -10,4 +10,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from rewards import proxies
+
+    proxies.init_app(app)
