@@ -71,6 +71,9 @@ class Config:
             "task_acks_late": True,
             "timezone": "Asia/Shanghai",
         }
+        # Embedded default only: run the beat schedule (SLA escalation, closing arena rounds,
+        # nightly influence …) in a thread of the web process, as there is no beat process.
+        self.INPROCESS_BEAT = _bool("HUZHU_INPROCESS_BEAT", True)
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL
         # The Redis pub/sub channel of the Socket.IO queue and the prefix of Huzhu's own Redis
         # keys (presence): change both to run two sites on one Redis.

@@ -38,9 +38,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_socketio(app)
     _configure_sqlite(app)
 
-    from forum import handlers, realtime, tasks
+    from forum import handlers, realtime, scheduler, tasks
 
     tasks.init_app(app)  # Celery tasks run in this app's context
+    scheduler.init_app(app)  # embedded default: periodic tasks in a web-process thread
     realtime.init_app(app)  # Socket.IO handlers, rooms, presence
     handlers.init_app(app)  # notifications and live replies follow forum.events
 

@@ -22,6 +22,15 @@ def _post_removed(_sender=None, *, topic_id: int, **_payload) -> None:
     enqueue_after_commit(tasks.reindex_topic, topic_id)
 
 
+def _visibility_changed(_sender=None, *, post_id: int, topic_id: int, is_first: bool,
+                        **_payload) -> None:
+    # Hiding or cold-handling an opening post takes its whole topic out of results.
+    if is_first:
+        enqueue_after_commit(tasks.reindex_topic, topic_id)
+    else:
+        enqueue_after_commit(tasks.index_post, post_id)
+
+
 def _topic_changed(_sender=None, *, topic_id: int, **_payload) -> None:
     # An accepted answer changes the solved flag (filter and boost) of every post.
     enqueue_after_commit(tasks.reindex_topic, topic_id)
@@ -33,6 +42,7 @@ def connect() -> None:
     events.post_edited.connect(_post_changed)
     events.post_removed.connect(_post_removed)
     events.answer_accepted.connect(_topic_changed)
+    events.post_visibility_changed.connect(_visibility_changed)
 
 
 def disconnect() -> None:
@@ -41,3 +51,4 @@ def disconnect() -> None:
     events.post_edited.disconnect(_post_changed)
     events.post_removed.disconnect(_post_removed)
     events.answer_accepted.disconnect(_topic_changed)
+    events.post_visibility_changed.disconnect(_visibility_changed)

@@ -307,6 +307,26 @@ def test_hidden_and_cold_handled_posts_never_reach_others(engine, people, tribes
     assert set(keys(find(people["alice"], "流量"))) == public | {("reply", cold_reply.id)}
 
 
+def test_index_follows_the_visibility_event(engine, people, tribes):
+    from forum import events
+
+    topic = topics.create_topic(people["bob"], tribes["liuliang"], "流量全是骗人的", "冷处理")
+    reply = topics.create_reply(people["alice"], topic, "流量太贵了")
+    assert engine.count() == 2
+    for row, model, is_first in ((topic, Topic, True), (reply, Post, False)):
+        _set_visibility(model, row.id, COLD if is_first else HIDDEN)
+        post_id = topic.first_post_id if is_first else reply.id
+        events.emit(events.post_visibility_changed, post_id=post_id, topic_id=topic.id,
+                    tribe_id=topic.tribe_id, author_id=row.author_id, is_first=is_first,
+                    visibility=COLD if is_first else HIDDEN, previous="visible",
+                    by_id=people["mod"].id)
+        events.commit()
+    # the index itself changed (no permission re-check needed to hide them)
+    assert engine.count() == 1  # the cold topic stays, for its author only
+    assert keys(find(people["bob"], "流量")) == [("topic", topic.id)]
+    assert keys(find(people["carol"], "流量")) == []
+
+
 def test_a_stale_index_entry_is_not_shown_and_gets_repaired(engine, people, tribes):
     topic = topics.create_topic(people["alice"], tribes["liuliang"], "流量被偷跑了", "内容")
     _set_visibility(Topic, topic.id, HIDDEN)  # no reindex: the index still has it
