@@ -49,6 +49,8 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool("HUZHU_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        # Override the Content-Security-Policy of forum/security.py (rarely needed).
+        self.CONTENT_SECURITY_POLICY = os.environ.get("HUZHU_CSP", "").strip() or None
         self.TOPICS_PER_PAGE = int(os.environ.get("HUZHU_TOPICS_PER_PAGE", 20))
         self.REPLIES_PER_PAGE = int(os.environ.get("HUZHU_REPLIES_PER_PAGE", 50))
         self.HOT_TOPICS_DAYS = int(os.environ.get("HUZHU_HOT_TOPICS_DAYS", 7))
@@ -92,3 +94,5 @@ class Config:
         self.SEARCH_BACKEND = os.environ.get("HUZHU_SEARCH_BACKEND", "auto").strip().lower()
         self.SEARCH_INDEX_DIR = os.environ.get("HUZHU_SEARCH_INDEX_DIR", "").strip() or None
         self.SEARCH_INDEX_PROCS = int(os.environ.get("HUZHU_SEARCH_INDEX_PROCS", 1))
+        # Moderation: negativity score (0–100) from which a post enters the queue.
+        self.MODERATION_NEGATIVE_THRESHOLD = int(os.environ.get("HUZHU_MODERATION_THRESHOLD", 50))

@@ -45,13 +45,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     realtime.init_app(app)  # Socket.IO handlers, rooms, presence
     handlers.init_app(app)  # notifications and live replies follow forum.events
 
-    from forum import auth, cli, errors_http, templating
+    from forum import auth, cli, errors_http, security, templating
     from forum.api import api_bp
     from forum.views import bp as web_bp
 
     auth.init_app(app)
     templating.init_app(app)
     errors_http.init_app(app)
+    security.init_app(app)
     _init_packages(app)  # before the api blueprint: packages add API routes to it
     app.register_blueprint(web_bp)
     app.register_blueprint(api_bp)

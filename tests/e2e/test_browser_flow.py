@@ -157,6 +157,11 @@ def test_ask_answer_accept_in_a_real_browser(server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # The pages must work under the strict CSP (forum/security.py): Chromium reports every
+    # blocked script, style or connection on the console.
+    csp_violations: list[str] = []
+    page.on("console", lambda msg: csp_violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
 
     # User A registers, joins 流量管家 and asks a question.
     register(page, base, "alice_e2e", "爱丽丝")
@@ -201,6 +206,7 @@ def test_ask_answer_accept_in_a_real_browser(server, browser):
     expect(page.locator(".accepted-box .badge-accepted")).to_have_text("最佳答案")
     page.goto(base + "/t/liuliang")
     expect(page.locator(".topic-row").first).to_contain_text("已解决")
+    assert csp_violations == []
 
     if os.environ.get("HUZHU_SCREENSHOT") == "1":
         page.set_viewport_size({"width": 1280, "height": 900})
