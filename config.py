@@ -49,6 +49,19 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool("HUZHU_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        # Anti-spam limits (forum/ratelimit.py), Flask-Limiter syntax; counters in Redis when
+        # REDIS_URL is set. Login limits count failed attempts only.
+        self.RATE_LIMITS_ENABLED = _bool("HUZHU_RATELIMIT", True)
+        self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("HUZHU_RATELIMIT_LOGIN_ACCOUNT",
+                                                      "5 per 15 minutes")
+        self.RATELIMIT_LOGIN_IP = os.environ.get("HUZHU_RATELIMIT_LOGIN_IP", "30 per 15 minutes")
+        self.RATELIMIT_REGISTER_IP = os.environ.get("HUZHU_RATELIMIT_REGISTER_IP", "5 per hour")
+        self.RATELIMIT_POSTS = os.environ.get("HUZHU_RATELIMIT_POSTS", "6 per minute")
+        self.RATELIMIT_MESSAGES = os.environ.get("HUZHU_RATELIMIT_MESSAGES", "20 per minute")
+        self.RATELIMIT_TOKENS = os.environ.get("HUZHU_RATELIMIT_TOKENS", "10 per hour")
+        # How many reverse proxies (nginx …) sit in front: their X-Forwarded-For/-Proto are
+        # trusted for the client address (rate limits) and https. 0 = served directly.
+        self.PROXY_COUNT = int(os.environ.get("HUZHU_PROXY_COUNT", 0))
         # Override the Content-Security-Policy of forum/security.py (rarely needed).
         self.CONTENT_SECURITY_POLICY = os.environ.get("HUZHU_CSP", "").strip() or None
         self.TOPICS_PER_PAGE = int(os.environ.get("HUZHU_TOPICS_PER_PAGE", 20))

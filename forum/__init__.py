@@ -25,6 +25,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _configure_logging(app)
 
     from forum.extensions import csrf, db, init_celery, init_socketio, login_manager, migrate
@@ -45,7 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     realtime.init_app(app)  # Socket.IO handlers, rooms, presence
     handlers.init_app(app)  # notifications and live replies follow forum.events
 
-    from forum import auth, cli, errors_http, security, templating
+    from forum import auth, cli, errors_http, ratelimit, security, templating
     from forum.api import api_bp
     from forum.views import bp as web_bp
 
@@ -53,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     templating.init_app(app)
     errors_http.init_app(app)
     security.init_app(app)
+    ratelimit.init_app(app)
     _init_packages(app)  # before the api blueprint: packages add API routes to it
     app.register_blueprint(web_bp)
     app.register_blueprint(api_bp)

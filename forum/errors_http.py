@@ -37,10 +37,22 @@ def error_response(status: int, message: str, code: str | None = None,
                            fields=fields or {}), status
 
 
+def with_retry_after(response, err: Exception):
+    """Add ``Retry-After`` to a refusal that says when to come back (rate limits)."""
+    from flask import make_response
+
+    retry_after = getattr(err, "retry_after", None)
+    if retry_after:
+        response = make_response(response)
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        return error_response(err.status, err.message, err.code, err.fields)
+        response, status = error_response(err.status, err.message, err.code, err.fields)
+        return with_retry_after(response, err), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):

@@ -42,6 +42,7 @@ def app():
         "ANON_CACHE_SECONDS": 0.0,  # tests/forum/test_page_cache.py turns it on
         "SERVER_NAME": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; real default is scrypt
+        "RATE_LIMITS_ENABLED": False,  # tests/forum/test_rate_limits.py turns them on
     })
 
     def _fresh_g():

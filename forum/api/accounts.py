@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from forum import ratelimit
 from forum.api import (
     BOOLEAN,
     STRING,
@@ -32,6 +33,7 @@ def _profile(user: User, viewer: User | None) -> dict:
 def register():
     data = read_fields(json_body(), required={"username": STRING, "password": STRING,
                                               "display_name": STRING})
+    ratelimit.consume("register_ip", ratelimit.client_ip())
     user = accounts.register_user(data["username"], data["display_name"], data["password"])
     token = accounts.issue_token(user, name="app")
     return jsonify(user=_profile(user, user), token=token), 201
@@ -41,7 +43,8 @@ def register():
 def issue_token():
     data = read_fields(json_body(), required={"username": STRING, "password": STRING},
                        optional={"name": STRING})
-    user = accounts.authenticate(data["username"], data["password"])
+    user = ratelimit.authenticate(data["username"], data["password"])
+    ratelimit.consume("token", ratelimit.user_key(user))
     return jsonify(token=accounts.issue_token(user, name=data.get("name") or "app"))
 
 

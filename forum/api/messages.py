@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 
+from forum import ratelimit
 from forum.api import STRING, api_bp, json_body, read_fields, require_user
 from forum.api import serializers as s
 from forum.models import Message
@@ -73,6 +74,7 @@ def get_conversation(username: str):
 def send_message(username: str):
     user = require_user()
     data = read_fields(json_body(), required={"body": STRING})
+    ratelimit.consume("message", ratelimit.user_key(user))
     message = service.send_message(user, username, data["body"])
     return jsonify(message_json(message)), 201
 

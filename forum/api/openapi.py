@@ -237,6 +237,9 @@ ERRORS = {
     404: ("NotFound", "No such resource, or not visible to the requester"),
     409: ("Conflict", "Not possible in the current state (e.g. liking one's own post)"),
     422: ("ValidationError", "Invalid fields; `error.fields` says which and why"),
+    429: ("TooManyRequests", "Rate limited (too many posts, messages, failed logins, "
+                             "registrations or tokens; too many new private conversations this "
+                             "hour); the `Retry-After` header says how many seconds to wait"),
 }
 
 # --- operation helpers --------------------------------------------------------------------
@@ -313,11 +316,15 @@ PATHS: dict[str, dict] = {
     "/auth/register": {"post": op(
         "Register an account and get a token", "accounts", "register",
         body="RegisterRequest", ok=(201, "Registered", "Created: the new user and a token"),
-        description="Creates a customer account and returns a bearer token for it.")},
+        errors=(429,),
+        description="Creates a customer account and returns a bearer token for it. "
+                    "Registrations per IP address are limited (429 with Retry-After).")},
     "/auth/token": {"post": op(
         "Exchange username and password for a token", "accounts", "issueToken",
-        body="TokenRequest", ok=(200, "Token", "A new bearer token"), errors=(401, 403),
-        description="401 for a wrong username or password, 403 for a deactivated account.")},
+        body="TokenRequest", ok=(200, "Token", "A new bearer token"), errors=(401, 403, 429),
+        description="401 for a wrong username or password, 403 for a deactivated account, "
+                    "429 (with Retry-After) after too many failed attempts for the account or "
+                    "the IP address, or too many tokens.")},
     "/me": {"get": get(
         "The signed-in user", "accounts", "getMe", auth=AUTH,
         ok=(200, "UserProfile", "The requester's profile"))},
@@ -351,7 +358,7 @@ PATHS: dict[str, dict] = {
         "post": op(
             "Start a topic in a tribe", "tribes", "createTopic", auth=AUTH, params=(SLUG,),
             body="NewTopic", ok=(201, "Topic", "Created; `Location` names the new topic"),
-            errors=(404,)),
+            errors=(404, 429)),
     },
     "/topics/{topic_id}": {
         "get": get(
@@ -370,7 +377,7 @@ PATHS: dict[str, dict] = {
     },
     "/topics/{topic_id}/replies": {"post": op(
         "Reply to a topic", "topics", "createReply", auth=AUTH, params=(TOPIC_ID,),
-        body="ReplyBody", ok=(201, "Reply", "The new reply"), errors=(404,))},
+        body="ReplyBody", ok=(201, "Reply", "The new reply"), errors=(404, 429))},
     "/topics/{topic_id}/like": {"post": op(
         "Like or unlike a topic", "topics", "likeTopic", auth=AUTH, params=(TOPIC_ID,),
         body="LikeRequest", body_required=False,
@@ -407,8 +414,6 @@ PATHS: dict[str, dict] = {
 
 # --- private messages (私信), forum/api/messages.py -----------------------------------------
 
-ERRORS[429] = ("TooManyRequests", "Rate limited (e.g. too many new private conversations "
-                                  "this hour); try again later")
 MESSAGE_BODY: Schema = {"type": "string", "minLength": MESSAGE_BODY_MIN,
                         "maxLength": MESSAGE_BODY_MAX,
                         "description": f"Markdown, {MESSAGE_BODY_MIN}–{MESSAGE_BODY_MAX} "

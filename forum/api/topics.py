@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify
 
+from forum import ratelimit
 from forum.api import (
     BOOLEAN,
     INTEGER,
@@ -92,6 +93,7 @@ def create_reply(topic_id: int):
     user = require_user()
     data = read_fields(json_body(), required={"body": STRING})
     topic = service.get_topic_or_404(topic_id, user)
+    ratelimit.consume("post", ratelimit.user_key(user))
     post = service.create_reply(user, topic, data["body"])
     return _reply_response(post, user, status=201)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, url_for
 
+from forum import ratelimit
 from forum.api import (
     STRING,
     TAGS,
@@ -69,6 +70,7 @@ def create_topic(slug: str):
     data = read_fields(json_body(), required={"title": STRING, "body": STRING},
                        optional={"tags": TAGS})
     tribe = tribe_service.get_tribe_or_404(slug)
+    ratelimit.consume("post", ratelimit.user_key(user))
     topic = topic_service.create_topic(user, tribe, data["title"], data["body"],
                                        data.get("tags"))
     response = topic_response(topic, user, status=201)

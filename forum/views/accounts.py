@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forum.errors import DomainError, ValidationError
+from forum import ratelimit
+from forum.errors import DomainError, RateLimited, ValidationError
+from forum.errors_http import with_retry_after
 from forum.forms import LoginForm, RegisterForm, TokenForm
 from forum.services import accounts, topics
 from forum.views import bp
-from forum.views.helpers import current_actor, redirect_back, safe_next
+from forum.views.helpers import current_actor, redirect_back, refusal_status, safe_next
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -17,10 +19,15 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("forum.home"))
     form = RegisterForm()
+    refused = None
     if form.validate_on_submit():
         try:
+            ratelimit.consume("register_ip", ratelimit.client_ip())
             user = accounts.register_user(form.username.data or "", form.display_name.data or "",
                                           form.password.data or "")
+        except RateLimited as err:
+            refused = err
+            form.apply_errors({}, err.message)
         except ValidationError as err:
             form.apply_errors(err.fields, err.message)
         else:
@@ -32,8 +39,7 @@ def register():
         form.apply_errors(accounts.validate_registration(
             (form.username.data or "").strip(), form.display_name.data or "",
             form.password.data or ""))
-    status = 422 if form.has_errors else 200
-    return render_template("forum/register.html", form=form), status
+    return refusal_status(render_template("forum/register.html", form=form), form, refused)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,17 +48,19 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url or url_for("forum.home"))
     form = LoginForm()
+    refused = None
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.username.data or "", form.password.data or "")
+            user = ratelimit.authenticate(form.username.data or "", form.password.data or "")
         except DomainError as err:
+            refused = err if isinstance(err, RateLimited) else None
             form.form_errors.append(err.message)
         else:
             login_user(user, remember=bool(form.remember.data))
             flash(f"欢迎回来，{user.display_name}", "success")
             return redirect(next_url or url_for("forum.home"))
-    status = 422 if form.has_errors else 200
-    return render_template("forum/login.html", form=form, next_url=next_url), status
+    return refusal_status(render_template("forum/login.html", form=form, next_url=next_url),
+                          form, refused)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -107,6 +115,13 @@ def tokens():
             form.apply_errors({"name": "请给令牌起个名字，方便以后辨认"})
             status = 422
         else:
+            try:
+                ratelimit.consume("token", ratelimit.user_key(current_actor()))
+            except RateLimited as err:
+                form.apply_errors({}, err.message)
+                return with_retry_after(make_response(render_template(
+                    "forum/tokens.html", form=form, new_token=None,
+                    tokens=accounts.list_tokens(current_actor())), 429), err)
             new_token = accounts.issue_token(current_actor(), name)
             form = TokenForm(formdata=None)
     return render_template("forum/tokens.html", form=form, new_token=new_token,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, jsonify, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from forum import permissions
@@ -34,6 +34,16 @@ def wants_json() -> bool:
 
 def json_error(err: DomainError):
     return jsonify({"error": {"code": err.code, "message": err.message}}), err.status
+
+
+def refusal_status(body: str, form, refused: DomainError | None = None):
+    """A form page's response: 200, 422 when the form shows errors, or the refusal's own
+    status (e.g. 429 with Retry-After) — the form is shown again with what was typed."""
+    if refused is not None:
+        from forum.errors_http import with_retry_after
+
+        return with_retry_after(make_response(body, refused.status), refused)
+    return body, (422 if form.has_errors else 200)
 
 
 def page_arg() -> int:

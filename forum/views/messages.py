@@ -6,6 +6,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,7 +14,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from forum import ratelimit
 from forum.errors import DomainError, NotFound
+from forum.errors_http import with_retry_after
 from forum.services import messages
 from forum.views import bp
 from forum.views.helpers import current_actor, json_error, page_arg, redirect_back
@@ -66,12 +69,14 @@ def messages_conversation(username: str):
 def messages_send(username: str):
     body = request.form.get("body", "")
     try:
+        ratelimit.consume("message", ratelimit.user_key(current_actor()))
         message = messages.send_message(current_actor(), username, body)
     except NotFound:
         raise
     except DomainError as err:
         # Keep what was typed, show why it was refused, with the error's status (422/403/409/429).
-        return _conversation_page(username, body=body, error=err, status=err.status)
+        return with_retry_after(make_response(
+            _conversation_page(username, body=body, error=err, status=err.status)), err)
     return redirect(url_for("forum.messages_conversation", username=username) + f"#msg-{message.id}")
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum import permissions
-from forum.errors import DomainError, PermissionDenied, ValidationError
+from forum import permissions, ratelimit
+from forum.errors import DomainError, PermissionDenied, RateLimited, ValidationError
+from forum.errors_http import with_retry_after
 from forum.forms import PostEditForm, ReplyForm, TopicForm
 from forum.page_cache import cache_for_anonymous
 from forum.rendering import mask_pii
@@ -21,6 +22,7 @@ from forum.views.helpers import (
     per_page,
     pii_warning,
     redirect_back,
+    refusal_status,
     wants_json,
 )
 
@@ -44,10 +46,15 @@ def _post_url(post) -> str:
 def new_topic(slug: str):
     tribe = tribes.get_tribe_or_404(slug)
     form = TopicForm()
+    refused = None
     if form.validate_on_submit():
         title, body, tags = form.title.data or "", form.body.data or "", form.tags.data or ""
         try:
+            ratelimit.consume("post", ratelimit.user_key(current_actor()))
             topic = topics.create_topic(current_actor(), tribe, title, body, tags)
+        except RateLimited as err:
+            refused = err
+            form.apply_errors({}, err.message)
         except ValidationError as err:
             form.apply_errors(err.fields, err.message)
         else:
@@ -56,8 +63,8 @@ def new_topic(slug: str):
                 flash(warning, "warning")
             flash("发帖成功", "success")
             return redirect(url_for("forum.topic", topic_id=topic.id))
-    status = 422 if form.has_errors else 200
-    return render_template("forum/topic_form.html", form=form, tribe=tribe, mode="new"), status
+    return refusal_status(render_template("forum/topic_form.html", form=form, tribe=tribe,
+                                          mode="new"), form, refused)
 
 
 def _render_topic(topic, reply_form: ReplyForm, status: int = 200):
@@ -87,7 +94,11 @@ def reply(topic_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
+            ratelimit.consume("post", ratelimit.user_key(current_actor()))
             post = topics.create_reply(current_actor(), topic, form.body.data or "")
+        except RateLimited as err:
+            form.apply_errors({}, err.message)
+            return with_retry_after(make_response(_render_topic(topic, form, 429)), err)
         except ValidationError as err:
             form.apply_errors(err.fields, err.message)
         else:
