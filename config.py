@@ -48,7 +48,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("HUZHU_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
-        self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        # Images (forum/services/attachments.py) up to this size; any request body up to it
+        # plus room for the multipart envelope (other fields have their own length checks).
+        self.UPLOAD_MAX_BYTES = int(float(os.environ.get("HUZHU_UPLOAD_MAX_MB", 5)) * 1024 * 1024)
+        self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + 256 * 1024
         # Anti-spam limits (forum/ratelimit.py), Flask-Limiter syntax; counters in Redis when
         # REDIS_URL is set. Login limits count failed attempts only.
         self.RATE_LIMITS_ENABLED = _bool("HUZHU_RATELIMIT", True)

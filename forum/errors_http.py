@@ -23,7 +23,8 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # The API, and pages' own fetch() calls that ask for JSON (uploads, drafts, previews).
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def error_response(status: int, message: str, code: str | None = None,

@@ -51,7 +51,24 @@ def on_user_followed(sender, *, follower_id: int, followed_id: int, following: b
         notify(followed_id, "follow", {"actor_id": follower_id})
 
 
+def claim_post_images(sender, *, post_id: int, **_):
+    # Right after the commit, in the request: the author's uploads the post shows become the
+    # post's, so everyone who may read the post may see them from the next page view on.
+    from forum.services import attachments
+
+    attachments.claim_for_post(post_id)
+
+
+def claim_message_images(sender, *, message_id: int, **_):
+    from forum.services import attachments
+
+    attachments.claim_for_message(message_id)
+
+
 _SUBSCRIPTIONS = (
+    (events.post_created, claim_post_images),
+    (events.post_edited, claim_post_images),
+    (events.message_sent, claim_message_images),
     (events.post_created, on_post_created),
     (events.post_edited, on_post_edited),
     (events.answer_accepted, on_answer_accepted),

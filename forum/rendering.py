@@ -26,9 +26,19 @@ PII_KINDS = {"phone": "手机号", "id_card": "身份证号", "email": "电子�
 ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
     "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+    "img",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "ol": {"start"}, "th": {"align"},
-                      "td": {"align"}, "code": {"class"}}
+                      "td": {"align"}, "code": {"class"}, "img": {"src", "alt", "title"}}
+# Images come from Huzhu's own uploads only: no tracking pixels, no mixed content, and the
+# CSP (img-src 'self') would block others anyway.
+LOCAL_IMAGE_RE = re.compile(r"^/uploads/[0-9a-f]{32}\.(?:png|jpg|gif|webp)$")
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not LOCAL_IMAGE_RE.match(value):
+        return None
+    return value
 
 
 def find_pii(text: str) -> list[str]:
@@ -115,6 +125,8 @@ def sanitize(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
+        attribute_filter=_filter_attribute,
+        set_tag_attribute_values={"img": {"loading": "lazy"}},
         link_rel="nofollow ugc",
         strip_comments=True,
     )

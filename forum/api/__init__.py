@@ -162,4 +162,4 @@ def page_args(default_per_page_key: str) -> tuple[int, int]:
                       current_app.config[default_per_page_key])
 
 
-from forum.api import accounts, messages, notifications, openapi, topics, tribes  # noqa: E402,F401  (route modules)
+from forum.api import accounts, attachments, messages, notifications, openapi, topics, tribes  # noqa: E402,F401,I001  (route modules)

@@ -236,6 +236,7 @@ ERRORS = {
     403: ("Forbidden", "Signed in but not allowed (e.g. editing another user's post)"),
     404: ("NotFound", "No such resource, or not visible to the requester"),
     409: ("Conflict", "Not possible in the current state (e.g. liking one's own post)"),
+    413: ("PayloadTooLarge", "The request body is over the size limit (images: 5 MB)"),
     422: ("ValidationError", "Invalid fields; `error.fields` says which and why"),
     429: ("TooManyRequests", "Rate limited (too many posts, messages, failed logins, "
                              "registrations or tokens; too many new private conversations this "
@@ -620,6 +621,82 @@ PATHS.update({
                     "solved value or date.")},
 })
 
+SCHEMAS.update({
+    "Upload": obj({
+        "id": INTEGER,
+        "url": {"type": "string", "description": "where the image is served, e.g. "
+                                                 "/uploads/<32 hex>.png"},
+        "thumb_url": {"type": "string", "description": "a thumbnail of at most 320×320"},
+        "markdown": {"type": "string", "description": "Markdown that shows the image in a "
+                                                      "topic, reply or private message"},
+        "width": INTEGER,
+        "height": INTEGER,
+        "content_type": {"type": "string",
+                         "enum": ["image/png", "image/jpeg", "image/gif", "image/webp"]},
+    }),
+})
+_upload = op(
+    "Upload an image for a post or message", "uploads", "uploadImage", auth=AUTH,
+    ok=(201, "Upload", "Stored: re-encoded without EXIF, with a thumbnail"),
+    errors=(413, 422, 429),
+    description="multipart/form-data with one field `file`. PNG, JPEG, GIF or WebP, checked "
+                "by content (not by name), at most 5 MB. The image is visible to its uploader "
+                "until a post or message showing its Markdown is published; then to whoever "
+                "may read that post or conversation.")
+_upload["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
+}}}}
+_upload["responses"]["400"] = {"$ref": "#/components/responses/BadRequest"}
+PATHS["/uploads"] = {"post": _upload}
+
+# --- composer drafts (草稿), forum/api/drafts.py -----------------------------------------------
+
+DRAFT_KEY = path_param("key", {"type": "string", "pattern": r"^(topic|reply|edit):[1-9][0-9]*$"
+                                                            r"|^message:.{3,20}$"},
+                       "composer key: topic:<tribe_id> (new topic), reply:<topic_id>, "
+                       "edit:<post_id> or message:<username>")
+SCHEMAS.update({
+    "Draft": obj({
+        "key": STRING,
+        "title": {"type": "string", "description": "new topics and edits of opening posts"},
+        "body": {"type": "string", "description": "Markdown as typed (not trimmed)"},
+        "tags": {"type": "string", "description": "tags as typed"},
+        "created_at": DATETIME,
+        "updated_at": DATETIME,
+    }),
+    "DraftPage": page_of("Draft"),
+    "DraftInput": obj({
+        "body": {"type": "string", "maxLength": BODY_MAX,
+                 "description": f"at most {BODY_MAX} characters ({MESSAGE_BODY_MAX} for "
+                                "message: keys)"},
+        "title": {"type": "string", "maxLength": TITLE_MAX,
+                  "description": "kept for topic: and edit: keys only"},
+        "tags": {"type": "string", "maxLength": 200},
+    }, optional=("body", "title", "tags")),
+})
+PATHS.update({
+    "/me/drafts": {"get": get(
+        "My drafts, most recently saved first", "drafts", "listDrafts", auth=AUTH,
+        params=(PAGE, per_page(20)), ok=(200, "DraftPage", "One page of drafts"))},
+    "/me/drafts/{key}": {
+        "get": get("One of my drafts", "drafts", "getDraft", auth=AUTH, params=(DRAFT_KEY,),
+                   ok=(200, "Draft", "The draft"), errors=(404,)),
+        "put": op(
+            "Save a draft (create or replace)", "drafts", "saveDraft", auth=AUTH,
+            params=(DRAFT_KEY,), body="DraftInput",
+            ok=(200, "Draft", "The saved draft (204 when all fields are empty: discarded)"),
+            errors=(404,),
+            description="One draft per user and key. 422 when a field is longer than the "
+                        "post (or private message) it becomes may be; 404 for an unknown key "
+                        "or a tribe, topic, post or user that does not exist or that the "
+                        "requester may not write to. Publishing discards the draft."),
+        "delete": op(
+            "Discard a draft", "drafts", "discardDraft", auth=AUTH, params=(DRAFT_KEY,),
+            ok=(204, None, "Discarded"), errors=(404,)),
+    },
+})
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -643,6 +720,8 @@ DOCUMENT: dict[str, Any] = {
         {"name": "messages", "description": "private messages (私信) and blocks"},
         {"name": "notifications", "description": "the bell: notifications, marking read"},
         {"name": "search", "description": "full-text search (搜索)"},
+        {"name": "drafts", "description": "composer drafts (草稿), saved while typing"},
+        {"name": "uploads", "description": "image attachments for posts and messages"},
         {"name": "meta", "description": "this document"},
     ],
     "paths": PATHS,

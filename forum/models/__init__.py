@@ -168,6 +168,9 @@ class Tribe(db.Model):
     member_count: Mapped[int] = mapped_column(default=0)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Hold a new user's first post here until a moderator approves it (forum/services/trust.py).
+    hold_new_user_posts: Mapped[bool] = mapped_column(default=False,
+                                                      server_default=sa.false())
 
     moderators: Mapped[list[User]] = relationship(secondary="tribe_moderators", lazy="selectin")
 
@@ -304,3 +307,5 @@ class Like(db.Model):
 
 from forum.models.messages import Block, Conversation, ConversationParticipant, Message  # noqa: E402,F401,I001
 from forum.models.notifications import Notification, NotificationReceipt, NotificationSetting  # noqa: E402,F401,I001
+from forum.models.attachments import Attachment  # noqa: E402,F401,I001
+from forum.models.drafts import Draft  # noqa: E402,F401,I001
