@@ -62,6 +62,12 @@ class Config:
         self.RATELIMIT_POSTS = os.environ.get("HUZHU_RATELIMIT_POSTS", "6 per minute")
         self.RATELIMIT_MESSAGES = os.environ.get("HUZHU_RATELIMIT_MESSAGES", "20 per minute")
         self.RATELIMIT_TOKENS = os.environ.get("HUZHU_RATELIMIT_TOKENS", "10 per hour")
+        # New users (forum/services/trust.py): younger than NEW_USER_DAYS or fewer published
+        # posts than NEW_USER_MIN_POSTS may put only so many links and images in a post.
+        self.NEW_USER_DAYS = int(os.environ.get("HUZHU_NEW_USER_DAYS", 1))
+        self.NEW_USER_MIN_POSTS = int(os.environ.get("HUZHU_NEW_USER_MIN_POSTS", 3))
+        self.NEW_USER_MAX_LINKS = int(os.environ.get("HUZHU_NEW_USER_MAX_LINKS", 2))
+        self.NEW_USER_MAX_IMAGES = int(os.environ.get("HUZHU_NEW_USER_MAX_IMAGES", 1))
         # How many reverse proxies (nginx …) sit in front: their X-Forwarded-For/-Proto are
         # trusted for the client address (rate limits) and https. 0 = served directly.
         self.PROXY_COUNT = int(os.environ.get("HUZHU_PROXY_COUNT", 0))

@@ -98,6 +98,7 @@ class TribeForm(ServiceForm):
     position = WholeNumberField("排序", default=0, validators=[Optional()],
                                 description="数字越小越靠前")
     moderators = StringField("版主", description="用户名，用逗号分隔")
+    hold_new_user_posts = BooleanField("新用户在本部落的第一帖需版主审核后才公开")
 
     def moderator_usernames(self) -> list[str]:
         raw = (self.moderators.data or "").replace("，", ",")

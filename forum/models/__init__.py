@@ -204,6 +204,9 @@ class Tag(db.Model):
 VISIBLE = "visible"
 HIDDEN = "hidden"
 COLD = "cold"
+# A new user's post held for a moderator's approval (forum/services/trust.py): seen by its
+# author (as 待审核) and the tribe's moderators only, counted and announced once approved.
+PENDING = "pending"
 
 
 class Topic(db.Model):

@@ -16,6 +16,7 @@ from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import (
+    PENDING,
     VISIBLE,
     Like,
     Post,
@@ -35,6 +36,7 @@ from forum.permissions import (
     moderates,
 )
 from forum.rendering import find_mentions, render_markdown
+from forum.services import trust
 
 TITLE_MIN, TITLE_MAX = 4, 80
 BODY_MIN, BODY_MAX = 1, 20_000
@@ -123,22 +125,27 @@ def create_topic(author: User, tribe: Tribe, title: str, body: str, tags=None) -
     errors = validate_post_input(body, title, tag_names)
     if errors:
         raise ValidationError("帖子内容有误", errors)
+    trust.check_new_user_limits(author, body)
+    held = trust.should_hold(author, tribe)
     now = utcnow()
     topic = Topic(tribe_id=tribe.id, author_id=author.id, title=title.strip(),
                   created_at=now, last_activity_at=now)
     topic.tags = _tags(tag_names)
+    if held:
+        topic.visibility = PENDING
     db.session.add(topic)
     db.session.flush()
-    post = Post(topic_id=topic.id, author_id=author.id, is_first=True, created_at=now)
+    post = Post(topic_id=topic.id, author_id=author.id, is_first=True, created_at=now,
+                visibility=PENDING if held else VISIBLE)
     post.topic = topic
     mentions = _render_into(post, body.strip())
     db.session.add(post)
     db.session.flush()
     topic.first_post_id = post.id
-    _bump(Tribe, tribe.id, topic_count=1)
-    db.session.execute(sa.update(Tribe).where(Tribe.id == tribe.id).values(last_activity_at=now))
-    _bump(User, author.id, topic_count=1)
-    events.emit(events.post_created, **_post_event(post, mentions=mentions))
+    if held:
+        trust.announce_held(post)
+    else:
+        publish_new_post(post, mentions)
     events.commit()
     return topic
 
@@ -149,22 +156,40 @@ def create_reply(author: User, topic: Topic, body: str) -> Post:
     errors = validate_post_input(body)
     if errors:
         raise ValidationError("回复内容有误", errors)
-    now = utcnow()
-    post = Post(topic_id=topic.id, author_id=author.id, is_first=False, created_at=now)
+    trust.check_new_user_limits(author, body)
+    held = trust.should_hold(author, topic.tribe)
+    post = Post(topic_id=topic.id, author_id=author.id, is_first=False, created_at=utcnow(),
+                visibility=PENDING if held else VISIBLE)
     post.topic = topic
     mentions = _render_into(post, body.strip())
     db.session.add(post)
     db.session.flush()
-    _bump(Topic, topic.id, reply_count=1)
-    db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(last_activity_at=now))
-    _bump(Tribe, topic.tribe_id, reply_count=1)
-    db.session.execute(sa.update(Tribe).where(Tribe.id == topic.tribe_id)
-                       .values(last_activity_at=now))
-    _bump(User, author.id, reply_count=1)
-    events.emit(events.post_created, **_post_event(post, mentions=mentions,
-                                                   topic_author_id=topic.author_id))
+    if held:
+        trust.announce_held(post)
+    else:
+        publish_new_post(post, mentions)
     events.commit()
     return post
+
+
+def publish_new_post(post: Post, mentions: list[int], now=None) -> None:
+    """Count a new (or newly approved) post and announce it: counters, activity times and
+    the ``post_created`` event (notifications, points, search, scoring follow from it)."""
+    now = now or utcnow()
+    topic = post.topic
+    if post.is_first:
+        _bump(Tribe, topic.tribe_id, topic_count=1)
+        _bump(User, post.author_id, topic_count=1)
+    else:
+        _bump(Topic, topic.id, reply_count=1)
+        db.session.execute(sa.update(Topic).where(Topic.id == topic.id)
+                           .values(last_activity_at=now))
+        _bump(Tribe, topic.tribe_id, reply_count=1)
+        _bump(User, post.author_id, reply_count=1)
+    db.session.execute(sa.update(Tribe).where(Tribe.id == topic.tribe_id)
+                       .values(last_activity_at=now))
+    extra = {} if post.is_first else {"topic_author_id": topic.author_id}
+    events.emit(events.post_created, **_post_event(post, mentions=mentions, **extra))
 
 
 def edit_post(editor: User, post: Post, body: str, title: str | None = None,
@@ -178,6 +203,8 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None,
     errors = validate_post_input(body, new_title, tag_names)
     if errors:
         raise ValidationError("帖子内容有误", errors)
+    if editor.id == post.author_id:
+        trust.check_new_user_limits(editor, body)
     body = body.strip()
     title_changed = new_title is not None and new_title.strip() != topic.title
     if body != post.body or title_changed:
@@ -205,6 +232,9 @@ def delete_post(actor: User, post: Post) -> None:
     post.deleted_at = now
     post.deleted_by_id = actor.id
     by_moderator = actor.id != post.author_id
+    if post.visibility == PENDING:  # never counted nor announced: nothing to undo
+        events.commit()
+        return
     if post.is_first:
         topic.deleted_at = now
         if topic.visibility == VISIBLE:

@@ -111,7 +111,7 @@ def _validate(slug: str, name: str, description: str, icon: str, tribe: Tribe | 
 
 def save_tribe(actor: User, *, slug: str, name: str, description: str = "", icon: str = "💬",
                position: int = 0, moderator_usernames: list[str] | None = None,
-               tribe: Tribe | None = None) -> Tribe:
+               hold_new_user_posts: bool | None = None, tribe: Tribe | None = None) -> Tribe:
     """Create (tribe=None) or edit a tribe; admins only."""
     if not is_admin(actor):
         raise PermissionDenied("只有管理员可以管理部落")
@@ -134,6 +134,8 @@ def save_tribe(actor: User, *, slug: str, name: str, description: str = "", icon
     tribe.description = (description or "").strip()
     tribe.icon = (icon or "💬").strip() or "💬"
     tribe.position = position
+    if hold_new_user_posts is not None:
+        tribe.hold_new_user_posts = hold_new_user_posts
     if moderator_usernames is not None:
         tribe.moderators = moderators
     events.commit()

@@ -31,6 +31,7 @@ def _tribe_form_page(tribe=None):
                 icon=form.icon.data or "",
                 position=form.position.data or 0,
                 moderator_usernames=form.moderator_usernames(),
+                hold_new_user_posts=bool(form.hold_new_user_posts.data),
                 tribe=tribe,
             )
         except ValidationError as err:
@@ -43,6 +44,7 @@ def _tribe_form_page(tribe=None):
         form.name.data = tribe.name
         form.description.data = tribe.description
         form.icon.data = tribe.icon
+        form.hold_new_user_posts.data = tribe.hold_new_user_posts
         form.position.data = tribe.position
         form.moderators.data = ", ".join(m.username for m in tribe.moderators)
     status = 422 if form.has_errors else 200

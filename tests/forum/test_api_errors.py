@@ -168,9 +168,10 @@ def test_wrong_method_is_json_405(client, setup):
         assert resp.get_json()["error"]["code"] == "method_not_allowed"
 
 
-def test_huge_body_is_413_json(client, setup):
+def test_huge_body_is_413_json(app, client, setup):
+    too_big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
     resp = client.post("/api/v1/tribes/liuliang/topics", headers=setup["alice"],
-                       json={"title": "很大的帖子", "body": "x" * (3 * 1024 * 1024)})
+                       json={"title": "很大的帖子", "body": too_big})
     assert resp.status_code == 413
     assert resp.is_json and resp.get_json()["error"]["code"]
 

@@ -1,0 +1,176 @@
+"""New-user limits, like Discourse's trust level 0 (issue 8 §5).
+
+A user is *new* while their account is younger than NEW_USER_DAYS or they have fewer than
+NEW_USER_MIN_POSTS published posts (held posts don't count until approved). A new user's post
+may carry at most NEW_USER_MAX_LINKS links and NEW_USER_MAX_IMAGES images, and in a tribe that
+asks for it (``Tribe.hold_new_user_posts``) their first post there is held (PENDING) until a
+moderator approves it. Staff (moderators, employees, admins) and proxies are never new.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from forum import events
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.extensions import db
+from forum.models import PENDING, VISIBLE, Post, Topic, Tribe, User, tribe_moderators, utcnow
+from forum.pagination import Page, paginate
+from forum.permissions import is_global_moderator, moderates
+from forum.rendering import find_mentions
+
+TRUSTED_ROLES = ("moderator", "employee", "proxy")  # admins are trusted by has_role
+LINK_RE = re.compile(r"https?://|(?<![/\w.])www\.", re.IGNORECASE)
+IMAGE_RE = re.compile(r"!\[[^\]]*\]\(")
+
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default))
+
+
+def is_new_user(user: User) -> bool:
+    if user.has_role(*TRUSTED_ROLES):
+        return False
+    young = user.created_at > utcnow() - timedelta(days=_setting("NEW_USER_DAYS", 1))
+    few_posts = (user.topic_count + user.reply_count) < _setting("NEW_USER_MIN_POSTS", 3)
+    return young or few_posts
+
+
+def count_links(text: str) -> int:
+    # Image Markdown of our own uploads has no scheme, so it is not counted as a link.
+    return len(LINK_RE.findall(text or ""))
+
+
+def count_images(text: str) -> int:
+    return len(IMAGE_RE.findall(text or ""))
+
+
+def check_new_user_limits(user: User, body: str) -> None:
+    """Refuse a new user's post with too many links or images (ValidationError on body)."""
+    if not is_new_user(user):
+        return
+    max_links = _setting("NEW_USER_MAX_LINKS", 2)
+    max_images = _setting("NEW_USER_MAX_IMAGES", 1)
+    links, images = count_links(body), count_images(body)
+    if links > max_links or images > max_images:
+        raise ValidationError(
+            f"新用户每帖最多 {max_links} 个链接和 {max_images} 张图片"
+            f"（当前 {links} 个链接、{images} 张图片），多参与几次讨论后限制会自动解除",
+            {"body": f"新用户每帖最多 {max_links} 个链接和 {max_images} 张图片"})
+
+
+def should_hold(user: User, tribe: Tribe) -> bool:
+    """Hold this post for approval: the tribe asks for it, the author is new and has no
+    published post in this tribe yet."""
+    if not tribe.hold_new_user_posts or not is_new_user(user):
+        return False
+    published_here = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Post).join(Topic, Post.topic_id == Topic.id)
+        .where(Post.author_id == user.id, Topic.tribe_id == tribe.id,
+               Post.visibility == VISIBLE, Post.deleted_at.is_(None)))
+    return not published_here
+
+
+def announce_held(post: Post) -> None:
+    """Tell the tribe's moderators (global moderators see the queue anyway)."""
+    from forum.services.notifications import notify_many
+
+    moderator_ids = [m.id for m in post.topic.tribe.moderators]
+    if moderator_ids:
+        notify_many(moderator_ids, "post_held",
+                    {"actor_id": post.author_id, "topic_id": post.topic_id, "post_id": post.id})
+
+
+def pending_posts(moderator: User, page: int, per_page: int = 20) -> Page:
+    """Held posts the moderator may decide on, oldest first."""
+    stmt = (sa.select(Post).join(Topic, Post.topic_id == Topic.id)
+            .where(Post.visibility == PENDING, Post.deleted_at.is_(None))
+            .order_by(Post.created_at, Post.id))
+    if not is_global_moderator(moderator):
+        stmt = stmt.where(Topic.tribe_id.in_(moderated_tribe_ids(moderator)))
+    return paginate(stmt, page, per_page)
+
+
+def moderated_tribe_ids(user: User) -> list[int]:
+    """Tribes the user moderates as a tribe moderator (global moderators: every tribe)."""
+    return list(db.session.scalars(sa.select(tribe_moderators.c.tribe_id)
+                                   .where(tribe_moderators.c.user_id == user.id)))
+
+
+def may_review(user: User | None) -> bool:
+    return user is not None and (is_global_moderator(user) or bool(moderated_tribe_ids(user)))
+
+
+def _pending_post_for(moderator: User, post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or post.deleted_at is not None:
+        raise NotFound("帖子不存在")
+    if not moderates(moderator, post.topic.tribe):
+        raise PermissionDenied("只有本部落的版主可以审核")
+    if post.visibility != PENDING:
+        raise Conflict("这条帖子已经审核过了")
+    return post
+
+
+def approve(moderator: User, post_id: int) -> Post:
+    """Publish a held post: counted, announced (notifications, points …) as if just posted."""
+    from forum.services.notifications import notify
+    from forum.services.topics import publish_new_post
+
+    post = _pending_post_for(moderator, post_id)
+    post.visibility = VISIBLE
+    if post.is_first:
+        post.topic.visibility = VISIBLE
+    mentioned = find_mentions(post.body)
+    mention_ids = list(db.session.scalars(
+        sa.select(User.id).where(User.username.in_(mentioned)))) if mentioned else []
+    publish_new_post(post, mention_ids)
+    notify(post.author_id, "post_approved", {"actor_id": moderator.id,
+                                             "topic_id": post.topic_id, "post_id": post.id})
+    events.commit()
+    return post
+
+
+def reject(moderator: User, post_id: int, reason: str) -> Post:
+    """Refuse a held post: soft-deleted (kept, never shown), the author told why."""
+    from forum.services.notifications import notify
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写不通过的原因", {"reason": "请填写原因，作者会看到"})
+    if len(reason) > 200:
+        raise ValidationError("原因最多 200 字", {"reason": "最多 200 字"})
+    post = _pending_post_for(moderator, post_id)
+    now = utcnow()
+    post.deleted_at = now
+    post.deleted_by_id = moderator.id
+    if post.is_first:
+        post.topic.deleted_at = now
+    # The post is deleted now, so the notification names it by title, not by id (a
+    # notification about a deleted post would be dropped on delivery).
+    notify(post.author_id, "post_rejected", {"actor_id": moderator.id, "title": post.topic.title,
+                                             "rejected_post_id": post.id, "reason": reason})
+    events.commit()
+    return post
+
+
+def _register_kinds() -> None:
+    from forum.services.notifications import post_url, register_kind
+
+    register_kind("post_held", "新用户帖子待审核", "{actor} 的帖子「{topic}」等待你审核",
+                  lambda p: "/review", source=lambda p: f"held:{p.get('post_id')}",
+                  mutable=False, description="你管理的部落里有新用户的帖子等待审核")
+    register_kind("post_approved", "帖子审核通过", "你在「{topic}」的帖子已通过审核", post_url,
+                  source=lambda p: f"approved:{p.get('post_id')}", mutable=False,
+                  description="你的帖子通过了版主审核")
+    register_kind("post_rejected", "帖子未通过审核", "你在「{title}」的帖子未通过审核：{reason}",
+                  lambda p: "/notifications",
+                  source=lambda p: f"rejected:{p.get('rejected_post_id')}",
+                  mutable=False, description="你的帖子没有通过版主审核")
+
+
+_register_kinds()
