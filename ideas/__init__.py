@@ -1,7 +1,9 @@
 """Golden ideas (金点子, PRODUCT §4), employees only: ideas, votes, comments, arena rounds,
 the idea fund.
 
-``init_app(app)`` is called by create_app when "ideas" is named in HUZHU_PACKAGES.
+``init_app(app)`` is called by create_app when "ideas" is named in HUZHU_PACKAGES: it
+registers the pages (/ideas), the API routes (/api/v1/ideas…, documented in the OpenAPI
+document), the notification kind, the periodic task, ``flask ideas`` and the demo data.
 """
 
 from __future__ import annotations
@@ -9,5 +11,32 @@ from __future__ import annotations
 from flask import Flask
 
 
+def _idea_url(payload: dict) -> str:
+    return f"/ideas/{int(payload['idea_id'])}" if payload.get("idea_id") else "/ideas/"
+
+
+def _register_notifications() -> None:
+    from forum.services.notifications import register_kind
+    from ideas.services.triage import NOTIFY_KIND
+
+    register_kind(
+        NOTIFY_KIND, "金点子状态变更", "你的金点子「{title}」状态变为「{state_label}」", _idea_url,
+        source=lambda p: f"idea:{p.get('idea_id')}:{p.get('state')}",
+        description="负责人处理了你提交的金点子（评估、擂台赛、资助、落地、未采纳、合并）")
+
+
 def init_app(app: Flask) -> None:
-    pass
+    from forum.demo import register_demo_seeder
+    from forum.templating import register_menu_link
+    from ideas import api, cli, models, openapi, tasks  # noqa: F401  (routes, tables, beat)
+    from ideas.demo import seed_ideas
+    from ideas.services.access import can_see_ideas, is_owner
+    from ideas.views import bp
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals["ideas_is_owner"] = is_owner
+    _register_notifications()
+    register_menu_link(app, "nav", "ideas.index", "金点子", visible=can_see_ideas,
+                       prefix="ideas.")
+    cli.init_app(app)
+    register_demo_seeder(app, "ideas", seed_ideas)

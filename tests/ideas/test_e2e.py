@@ -1,0 +1,96 @@
+"""In headless Chromium: one employee submits an idea, another votes for it (no reload)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM
+from tests.e2e.test_browser_flow import ROOT, _free_port, _wait_until_up
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "e2e-password-123"
+SETUP = r"""
+from forum import create_app
+from forum.services import accounts
+
+app = create_app()
+with app.app_context():
+    accounts.register_user("idea_author", "点子作者", "e2e-password-123", ["employee"])
+    accounts.register_user("idea_fan", "点子粉丝", "e2e-password-123", ["employee"])
+"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    instance = Path(tempfile.mkdtemp(prefix="huzhu-e2e-ideas-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(HUZHU_INSTANCE_DIR=str(instance), SECRET_KEY="e2e-secret",
+               HUZHU_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+    flask = [sys.executable, "-m", "flask", "--app", "forum"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=120)
+    port = _free_port()
+    proc = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port),
+                             "--no-reload", "--no-debugger"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base + "/", proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _log_in(page, base, username):
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base + "/")
+
+
+def test_submit_an_idea_and_vote_for_it_from_another_employee(server, browser):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _log_in(page, server, "idea_author")
+    page.get_by_role("link", name="金点子").first.click()
+    page.get_by_role("link", name="提交金点子").first.click()
+    page.fill("#title", "宽带装维预约短信提醒")
+    page.select_option("#category", "服务流程")
+    page.fill("#problem", "客户经常忘记装维上门时间，师傅白跑一趟。")
+    page.fill("#proposal", "预约后发短信确认，**上门前一天**再提醒一次。")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator("h1")).to_have_text("宽带装维预约短信提醒")
+    expect(page.locator(".post-body strong")).to_have_text("上门前一天")
+    idea_url = page.url
+    assert re.search(r"/ideas/\d+$", idea_url)
+    context.clear_cookies()
+
+    _log_in(page, server, "idea_fan")
+    page.goto(idea_url)
+    button = page.locator(".vote-form button")
+    button.click()
+    expect(button.locator(".vote-count")).to_have_text("1")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert page.url == idea_url  # updated in place by ideas.js
+    page.reload()
+    expect(page.locator(".vote-form button .vote-count")).to_have_text("1")
+    context.close()
