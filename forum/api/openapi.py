@@ -685,7 +685,7 @@ PATHS.update({
         "put": op(
             "Save a draft (create or replace)", "drafts", "saveDraft", auth=AUTH,
             params=(DRAFT_KEY,), body="DraftInput",
-            ok=(200, "Draft", "The saved draft (204 when all fields are empty: discarded)"),
+            ok=(200, "Draft", "The saved draft"),
             errors=(404,),
             description="One draft per user and key. 422 when a field is longer than the "
                         "post (or private message) it becomes may be; 404 for an unknown key "
@@ -696,6 +696,8 @@ PATHS.update({
             ok=(204, None, "Discarded"), errors=(404,)),
     },
 })
+PATHS["/me/drafts/{key}"]["put"]["responses"]["204"] = {
+    "description": "Every field was empty: the draft was discarded"}
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
