@@ -59,6 +59,9 @@ idea_voted = signals.signal("idea_voted")
 # idea_id, author_id, previous, state, by_id, reason (or None)
 idea_state_changed = signals.signal("idea_state_changed")
 
+# kind, object_id — a package's searchable object (forum/searchable.py) changed its text
+searchable_changed = signals.signal("searchable_changed")
+
 _PENDING = "huzhu_pending_events"
 _PENDING_TASKS = "huzhu_pending_tasks"  # forum.tasks.enqueue_after_commit
 

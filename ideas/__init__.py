@@ -40,3 +40,29 @@ def init_app(app: Flask) -> None:
                        prefix="ideas.")
     cli.init_app(app)
     register_demo_seeder(app, "ideas", seed_ideas)
+    _register_searchable(app)
+
+
+def _register_searchable(app: Flask) -> None:
+    """Ideas are found by employees in search (forum/searchable.py), never by customers."""
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+    from forum.searchable import Searchable, SearchableDoc, register_searchable
+    from ideas.models import Idea
+    from ideas.services import searchable_idea
+    from ideas.services.access import can_see_ideas
+
+    def load(idea_id: int) -> SearchableDoc | None:
+        found = searchable_idea(idea_id)
+        if found is None:
+            return None
+        return SearchableDoc(object_id=found["id"], title=found["title"], text=found["text"],
+                             author_id=found["author_id"], created_at=found["created_at"])
+
+    def all_ids():
+        return db.session.scalars(sa.select(Idea.id).order_by(Idea.id))
+
+    register_searchable(app, Searchable(kind="idea", load=load, all_ids=all_ids,
+                                        url=lambda idea_id: f"/ideas/{idea_id}",
+                                        may_find=can_see_ideas, employees_only=True))

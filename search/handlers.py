@@ -31,6 +31,14 @@ def _visibility_changed(_sender=None, *, post_id: int, topic_id: int, is_first: 
         enqueue_after_commit(tasks.index_post, post_id)
 
 
+def _idea_changed(_sender=None, *, idea_id: int, **_payload) -> None:
+    enqueue_after_commit(tasks.sync_refs, [f"idea:{idea_id}"])
+
+
+def _searchable_changed(_sender=None, *, kind: str, object_id: int, **_payload) -> None:
+    enqueue_after_commit(tasks.sync_refs, [f"{kind}:{object_id}"])
+
+
 def _topic_changed(_sender=None, *, topic_id: int, **_payload) -> None:
     # An accepted answer changes the solved flag (filter and boost) of every post.
     enqueue_after_commit(tasks.reindex_topic, topic_id)
@@ -43,6 +51,9 @@ def connect() -> None:
     events.post_removed.connect(_post_removed)
     events.answer_accepted.connect(_topic_changed)
     events.post_visibility_changed.connect(_visibility_changed)
+    events.idea_submitted.connect(_idea_changed)
+    events.idea_state_changed.connect(_idea_changed)
+    events.searchable_changed.connect(_searchable_changed)
 
 
 def disconnect() -> None:
@@ -52,3 +63,6 @@ def disconnect() -> None:
     events.post_removed.disconnect(_post_removed)
     events.answer_accepted.disconnect(_topic_changed)
     events.post_visibility_changed.disconnect(_visibility_changed)
+    events.idea_submitted.disconnect(_idea_changed)
+    events.idea_state_changed.disconnect(_idea_changed)
+    events.searchable_changed.disconnect(_searchable_changed)

@@ -31,7 +31,10 @@ def _viewer():
 
 
 def result_url(item: services.SearchResult) -> str:
-    """A topic's page; for a reply, its permalink (the right page of replies, its anchor)."""
+    """A topic's page; for a reply, its permalink (the right page of replies, its anchor);
+    another package's object (an idea) names its own page."""
+    if item.url:
+        return item.url
     if item.kind == "reply" and "forum.post_permalink" in current_app.view_functions:
         return url_for("forum.post_permalink", post_id=item.post_id)
     anchor = f"#post-{item.post_id}" if item.kind == "reply" else ""

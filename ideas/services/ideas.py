@@ -123,6 +123,8 @@ def edit_idea(user: User, idea: Idea, title: str, problem: str, proposal: str, c
         idea.submitted_at = idea.state_changed_at = now
         events.emit(events.idea_submitted, idea_id=idea.id, author_id=idea.author_id,
                     category=idea.category)
+    elif not idea.is_draft:
+        events.emit(events.searchable_changed, kind="idea", object_id=idea.id)
     events.commit()
     return idea
 

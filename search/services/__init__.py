@@ -140,6 +140,7 @@ class SearchResult:
     solved: bool = False
     tribe: Tribe | None = None
     author: User | None = None
+    url: str | None = None  # set for other packages' kinds (an idea's page)
 
 
 @dataclass
@@ -237,9 +238,11 @@ def search(viewer: User | None, q: str | None, filters: Filters | None = None, p
 
 def _hydrate(viewer: User | None, hits: list[Hit], terms: list[str]
              ) -> tuple[list[SearchResult], list[str]]:
+    from search.services import external
+
     by_hydrator: dict[Any, list[Hit]] = {}
     for hit in hits:
-        hydrator = HYDRATORS.get(hit.kind)
+        hydrator = HYDRATORS.get(hit.kind, external.hydrate)
         if hydrator is not None:
             by_hydrator.setdefault(hydrator, []).append(hit)
     found: dict[tuple[str, int], SearchResult] = {}
@@ -297,4 +300,4 @@ def rebuild(progress=None) -> int:
 
 def total_to_index() -> int:
     with documents.fresh_session() as session:
-        return sum(source.count(session) for source in documents.SOURCES.values())
+        return sum(source.count(session) for source in documents.sources().values())

@@ -5,9 +5,9 @@ indexing (never from an event's payload), so a late or repeated task writes the 
 state. The same rule decides at query time whether a hit may still be shown, so a stale
 index entry never leaks a post that was hidden a moment ago.
 
-Sources are named in the index queue as ``"post:123"``. Ideas (employees only) will register
-a source of their own with ``register_source``: ``load`` gives documents, ``hydrate`` turns
-hits back into result items for a viewer.
+Sources are named in the index queue as ``"post:123"``. Other packages' content (ideas, for
+employees only) arrives through ``forum.searchable``: each registered kind becomes a source
+here (search/services/external.py) without search importing the package.
 """
 
 from __future__ import annotations
@@ -72,6 +72,13 @@ def register_source(name: str, source: Source) -> None:
     SOURCES[name] = source
 
 
+def sources() -> dict[str, Source]:
+    """The forum's own sources and one per kind other packages registered with this app."""
+    from search.services.external import external_sources
+
+    return {**SOURCES, **external_sources()}
+
+
 def ref(source: str, object_id: int) -> str:
     return f"{source}:{int(object_id)}"
 
@@ -79,9 +86,10 @@ def ref(source: str, object_id: int) -> str:
 def parse_refs(refs: Iterable[str]) -> dict[str, list[int]]:
     """"post:1", "post:2" → {"post": [1, 2]}; malformed or unknown refs are skipped."""
     out: dict[str, list[int]] = {}
+    known = sources()
     for item in refs:
         name, _, raw_id = str(item).strip().partition(":")
-        if name in SOURCES and raw_id.isdigit():
+        if name in known and raw_id.isdigit():
             out.setdefault(name, [])
             if int(raw_id) not in out[name]:
                 out[name].append(int(raw_id))
@@ -91,8 +99,9 @@ def parse_refs(refs: Iterable[str]) -> dict[str, list[int]]:
 def load(refs: Iterable[str], session: Session | None = None) -> Loaded:
     session = session or db.session
     loaded = Loaded()
+    known = sources()
     for name, ids in parse_refs(refs).items():
-        part = SOURCES[name].load(ids, session)
+        part = known[name].load(ids, session)
         loaded.docs += part.docs
         loaded.deleted_keys += part.deleted_keys
     return loaded

@@ -141,9 +141,8 @@ class PostgresBackend:
         started = utcnow()
         count = 0
         with fresh_session() as reader:
-            for source in documents.SOURCES.values():
+            for name, source in documents.sources().items():
                 for ids in source.all_ids(reader, BATCH):
-                    name = next(n for n, s in documents.SOURCES.items() if s is source)
                     refs = [documents.ref(name, i) for i in ids]
                     with fresh_session() as session:
                         self._lock(session, refs)

@@ -283,7 +283,7 @@ class WhooshBackend:
         count = 0
         try:
             with fresh_session() as session:
-                for source in documents.SOURCES.values():
+                for source in documents.sources().values():
                     for ids in source.all_ids(session, 500):
                         loaded = source.load(ids, session)
                         for doc in loaded.docs:
