@@ -165,3 +165,24 @@ def test_api_upload_with_a_token(client, make_user, api_token):
                           data={"file": (io.BytesIO(b"not an image"), "a.png")},
                           content_type="multipart/form-data")
     assert refused.status_code == 422
+
+
+def test_image_in_a_private_message_is_seen_by_the_two_people_only(client, uploader,
+                                                                    make_user):
+    from forum.services import messages
+
+    body = _upload(client, png_with_exif((60, 40))).get_json()
+    friend = make_user("friend")
+    make_user("outsider")
+    messages.send_message(uploader, friend.username, f"给你看 {body['markdown']}")
+    assert client.get(body["url"]).status_code == 200  # the sender
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, "friend")
+    response = client.get(body["url"])
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]  # private: never cached by proxies
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, "outsider")
+    assert client.get(body["url"]).status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert client.get(body["url"]).status_code == 404
