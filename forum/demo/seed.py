@@ -53,7 +53,7 @@ WELCOME_BODY = """欢迎来到 **{name}** 部落！{description}
 class SeedReport:
     created: dict[str, int] = field(default_factory=lambda: {
         "users": 0, "tribes": 0, "topics": 0, "replies": 0, "likes": 0, "accepted": 0,
-        "follows": 0, "memberships": 0})
+        "follows": 0, "memberships": 0, "messages": 0})
     skipped_topics: int = 0
     unusable_dialogues: int = 0
     totals: dict[str, int] = field(default_factory=dict)
@@ -64,7 +64,8 @@ class SeedReport:
             "演示数据已就绪 (demo data ready)",
             f"  this run created: {c['users']} users, {c['tribes']} tribes, {c['topics']} topics, "
             f"{c['replies']} replies, {c['likes']} likes, {c['accepted']} accepted answers, "
-            f"{c['follows']} follows, {c['memberships']} memberships; "
+            f"{c['follows']} follows, {c['memberships']} memberships, "
+            f"{c['messages']} private messages; "
             f"{self.skipped_topics} topics already there",
             f"  database totals: {t.get('users', 0)} users, {t.get('tribes', 0)} tribes, "
             f"{t.get('topics', 0)} topics, {t.get('replies', 0)} replies, "
@@ -124,6 +125,7 @@ def _seed(limit: int | None, data_path: str | Path, progress: bool) -> SeedRepor
     _seed_memberships(report, users, tribe_by_slug, members)
     _seed_follows(report, users)
     _seed_welcome_topics(report, users, tribe_by_slug, now)
+    _seed_messages(report, users)
     dialogues = load_dialogues(data_path, limit)
     ctx = _Context(report, users, tribe_by_slug, members, now, existing={
         (tribe_id, title) for tribe_id, title in db.session.execute(
@@ -235,6 +237,37 @@ def _seed_follows(report: SeedReport, users: dict[str, User]) -> None:
             accounts.set_following(follower, followed, True)
             have.add((follower.id, followed.id))
             report.created["follows"] += 1
+
+
+# A few private conversations (私信), so the inbox is not empty: (sender, recipient, text).
+DEMO_CONVERSATIONS: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    (("xiaomao", "laowang_ll", "王哥，请问日租宝和流量加油包哪个更划算？我一个月就超一两次。"),
+     ("laowang_ll", "xiaomao", "偶尔超一两次的话买加油包更省，日租宝适合出差那几天集中用。"),
+     ("xiaomao", "laowang_ll", "明白了，谢谢王哥！")),
+    (("kefu_xiaoyi", "bj_dagong", "您好，看到您在话费部落反映被多扣了 20 元，方便说一下是哪天的扣费吗？"
+                                  "我们帮您核实。（请不要在公开帖子里写手机号）"),
+     ("bj_dagong", "kefu_xiaoyi", "是 11 月 3 号扣的，账单上写的是增值业务费。"),
+     ("kefu_xiaoyi", "bj_dagong", "已核实是误订的彩铃业务，已为您退订并退回 20 元，3 个工作日内到账。")),
+    (("yemaozi", "xiaoli_kd", "李哥，光猫的 LOS 灯一直红着闪，是线断了吗？"),
+     ("xiaoli_kd", "yemaozi", "LOS 红灯一般是光信号中断，先看看光纤有没有被折到；还不行就报修，"
+                              "装维师傅会上门。")),
+)
+
+
+def _seed_messages(report: SeedReport, users: dict[str, User]) -> None:
+    """Demo private messages; a pair that already talked is left alone (idempotent)."""
+    from forum.models import Conversation
+    from forum.services import messages
+
+    for conversation in DEMO_CONVERSATIONS:
+        first_sender, first_recipient, _ = conversation[0]
+        low, high = sorted((users[first_sender].id, users[first_recipient].id))
+        if db.session.scalar(sa.select(Conversation.id).where(
+                Conversation.user_low_id == low, Conversation.user_high_id == high)):
+            continue
+        for from_name, to_name, text in conversation:
+            messages.send_message(users[from_name], users[to_name], text)
+            report.created["messages"] += 1
 
 
 def _seed_welcome_topics(report: SeedReport, users: dict[str, User],

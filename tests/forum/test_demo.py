@@ -82,6 +82,14 @@ def test_seed_demo_twice_creates_nothing_new_and_has_all_roles_and_tribes(app):
     assert authenticate("admin", roster.ADMIN_PASSWORD).has_role("admin")
     assert "moderator" in authenticate("kefu_xiaoyi", roster.DEMO_PASSWORD).role_names
     assert "proxy" in authenticate("laowang_ll", roster.DEMO_PASSWORD).role_names
+    # The inbox is not empty, and a second run sends nothing again.
+    from forum.demo.seed import DEMO_CONVERSATIONS
+    from forum.models import Message
+
+    sent = sum(len(c) for c in DEMO_CONVERSATIONS)
+    assert db.session.scalar(sa.select(sa.func.count(Message.id))) == sent
+    assert f"{sent} private messages" in first.output
+    assert "0 private messages" in second.output
 
 
 def test_seeded_counters_equal_real_counts_and_content_is_the_real_dialogues(app):
