@@ -11,6 +11,7 @@ from forum.api import STRING, api_bp, json_body, read_fields, require_user
 from forum.api import serializers as s
 from forum.models import Message
 from forum.pagination import clamp_page
+from forum.services import blocks
 from forum.services import messages as service
 
 
@@ -82,10 +83,10 @@ def send_message(username: str):
 @api_bp.post("/users/<username>/block")
 def block_user(username: str):
     user = require_user()
-    return jsonify(blocked=service.set_blocked(user, username, True))
+    return jsonify(blocked=blocks.set_blocked(user, username, True))
 
 
 @api_bp.delete("/users/<username>/block")
 def unblock_user(username: str):
     user = require_user()
-    return jsonify(blocked=service.set_blocked(user, username, False))
+    return jsonify(blocked=blocks.set_blocked(user, username, False))

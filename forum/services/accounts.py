@@ -224,3 +224,23 @@ def following(user: User, limit: int = 50) -> list[User]:
         sa.select(User).join(Follow, Follow.followed_id == User.id)
         .where(Follow.follower_id == user.id).order_by(Follow.created_at.desc()).limit(limit)
     ))
+
+
+def resolve_user(user_or_username: User | str) -> User:
+    """A User, given one or a username; NotFound for unknown names."""
+    if isinstance(user_or_username, User):
+        return user_or_username
+    name = (user_or_username or "").strip()
+    user = None
+    if name and "\x00" not in name:  # PostgreSQL cannot compare NUL characters
+        user = db.session.scalar(sa.select(User).where(User.username == name))
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def resolve_user_by_id(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user

@@ -1,4 +1,5 @@
-"""Private messages (私信): send, list conversations, read a conversation, unread counts, blocks.
+"""Private messages (私信): send, list conversations, read a conversation, unread counts.
+Blocks (屏蔽) are in forum/services/blocks.py.
 
 Rules:
 - A conversation joins exactly two users; one per pair, whoever writes first.
@@ -35,7 +36,6 @@ from forum.errors import (
 )
 from forum.extensions import db
 from forum.models import (
-    Block,
     Conversation,
     ConversationParticipant,
     Message,
@@ -46,6 +46,8 @@ from forum.models import (
 from forum.pagination import Page, paginate
 from forum.rendering import render_markdown
 from forum.services import notifications
+from forum.services.accounts import resolve_user
+from forum.services.blocks import block_state
 
 BODY_MIN, BODY_MAX = 1, 5_000
 PREVIEW_CHARS = 60
@@ -56,77 +58,6 @@ BLOCKED_BY_RECIPIENT = "对方已将你屏蔽，无法发送私信"
 BLOCKED_BY_SENDER = "你已屏蔽对方，请先解除屏蔽再发送私信"
 
 P = ConversationParticipant
-
-
-# --- users and blocks ---------------------------------------------------------------------
-
-
-def resolve_user(user_or_username: User | str) -> User:
-    """A User, given one or a username; NotFound for unknown names."""
-    if isinstance(user_or_username, User):
-        return user_or_username
-    name = (user_or_username or "").strip()
-    user = None
-    if name and "\x00" not in name:  # PostgreSQL cannot compare NUL characters
-        user = db.session.scalar(sa.select(User).where(User.username == name))
-    if user is None:
-        raise NotFound("用户不存在")
-    return user
-
-
-def resolve_user_by_id(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("用户不存在")
-    return user
-
-
-def is_blocked(blocker: User | None, blocked: User | None) -> bool:
-    """Whether ``blocker`` has blocked ``blocked``."""
-    if blocker is None or blocked is None or blocker.id is None or blocked.id is None:
-        return False
-    return db.session.get(Block, (blocker.id, blocked.id)) is not None
-
-
-def _block_state(me: User, other: User) -> tuple[bool, bool]:
-    """(I blocked them, they blocked me) in one query."""
-    rows = db.session.execute(
-        sa.select(Block.blocker_id).where(
-            sa.or_(sa.and_(Block.blocker_id == me.id, Block.blocked_id == other.id),
-                   sa.and_(Block.blocker_id == other.id, Block.blocked_id == me.id)))
-    ).scalars().all()
-    return me.id in rows, other.id in rows
-
-
-def set_blocked(actor: User, target: User | str, block: bool) -> bool:
-    """Block or unblock ``target``; idempotent. Returns whether ``actor`` now blocks them."""
-    target = resolve_user(target)
-    if target.id == actor.id:
-        raise Conflict("不能屏蔽自己")
-    existing = db.session.get(Block, (actor.id, target.id))
-    if block:
-        if permissions.can_message_anyone(target):
-            raise Conflict("版主和管理员负责社区服务，无法屏蔽")
-        if existing is None:
-            db.session.add(Block(blocker_id=actor.id, blocked_id=target.id))
-            try:
-                db.session.flush()
-            except sa.exc.IntegrityError:  # a double click raced us; the block exists
-                db.session.rollback()
-                return True
-    elif existing is not None:
-        db.session.delete(existing)
-    events.commit()
-    return block
-
-
-def blocked_users(actor: User) -> list[User]:
-    """Whom ``actor`` has blocked, most recent first."""
-    return list(db.session.scalars(
-        sa.select(User).join(Block, Block.blocked_id == User.id)
-        .where(Block.blocker_id == actor.id).order_by(Block.created_at.desc())
-        .options(sa.orm.lazyload(User.roles))
-    ))
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -152,7 +83,7 @@ def refusal(sender: User, recipient: User, *, state: tuple[bool, bool] | None = 
         return Conflict("不能给自己发私信")
     if not recipient.is_active:
         return Conflict("该用户已停用，无法接收私信")
-    blocked_by_me, blocked_me = state if state is not None else _block_state(sender, recipient)
+    blocked_by_me, blocked_me = state if state is not None else block_state(sender, recipient)
     if blocked_by_me:
         return Conflict(BLOCKED_BY_SENDER)
     if blocked_me and not permissions.can_message_anyone(sender):
@@ -396,7 +327,7 @@ def conversation_view(viewer: User, other: User | str, page: int,
                 .options(joinedload(Message.sender).lazyload(User.roles))
                 .order_by(Message.id.desc()))
         messages = paginate(stmt, page, per_page, total=total)
-    state = _block_state(viewer, other)
+    state = block_state(viewer, other)
     refused = refusal(viewer, other, state=state)
     return ConversationView(other_user=other, conversation=conversation, messages=messages,
                             blocked_by_me=state[0], blocked_me=state[1],

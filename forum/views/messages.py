@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from forum import ratelimit
 from forum.errors import DomainError, NotFound
 from forum.errors_http import with_retry_after
-from forum.services import messages
+from forum.services import accounts, blocks, messages
 from forum.views import bp
 from forum.views.helpers import current_actor, json_error, page_arg, redirect_back
 
@@ -100,7 +100,7 @@ def messages_mark_read(username: str):
 def messages_by_id(conversation_id: int):
     """A stable link to a conversation (notifications); 404 for anyone but its two members."""
     conversation = messages.get_conversation_or_404(current_actor(), conversation_id)
-    other = messages.resolve_user_by_id(conversation.other_id(current_user.id))
+    other = accounts.resolve_user_by_id(conversation.other_id(current_user.id))
     return redirect(url_for("forum.messages_conversation", username=other.username))
 
 
@@ -108,12 +108,12 @@ def messages_by_id(conversation_id: int):
 @login_required
 def messages_block(username: str):
     """GET asks for confirmation; POST blocks."""
-    target = messages.resolve_user(username)
+    target = accounts.resolve_user(username)
     if request.method == "GET":
         return render_template("forum/messages_block_confirm.html", target=target,
-                               already=messages.is_blocked(current_actor(), target),
+                               already=blocks.is_blocked(current_actor(), target),
                                back_url=url_for("forum.messages_conversation", username=target.username))
-    messages.set_blocked(current_actor(), target, True)
+    blocks.set_blocked(current_actor(), target, True)
     flash(f"已屏蔽 {target.display_name}，对方将无法再给你发私信", "success")
     return redirect_back(url_for("forum.messages_conversation", username=target.username))
 
@@ -121,7 +121,7 @@ def messages_block(username: str):
 @bp.route("/u/<username>/unblock", methods=["POST"])
 @login_required
 def messages_unblock(username: str):
-    target = messages.resolve_user(username)
-    messages.set_blocked(current_actor(), target, False)
+    target = accounts.resolve_user(username)
+    blocks.set_blocked(current_actor(), target, False)
     flash(f"已解除对 {target.display_name} 的屏蔽", "success")
     return redirect_back(url_for("forum.messages_conversation", username=target.username))

@@ -129,10 +129,10 @@ def test_recipient_receives_a_message_sent_from_the_web_form(live_server, listen
 
 
 def test_a_refused_message_is_not_delivered(live_server, listeners, make_user, api_token):
-    from forum.services import messages as pm
+    from forum.services import blocks
 
     alice, bobby = make_user("alice"), make_user("bobby")
-    pm.set_blocked(bobby, alice, True)
+    blocks.set_blocked(bobby, alice, True)
     bobby_socket = listeners(api_token(bobby))
     with pytest.raises(urllib.error.HTTPError) as err:
         post_json(f"{live_server}/api/v1/messages/bobby", api_token(alice), {"body": "你好"})

@@ -11,7 +11,7 @@ from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from forum.extensions import db
 from forum.models import Block, Conversation, ConversationParticipant, Message, User, utcnow
-from forum.services import accounts
+from forum.services import accounts, blocks
 from forum.services import messages as pm
 from tests.conftest import run_concurrently
 
@@ -194,22 +194,22 @@ def test_bodies_are_markdown_sanitized_and_personal_data_is_not_masked(pair):
 def test_a_blocked_sender_is_refused_and_unblocking_restores(pair):
     alice, bobby = pair
     pm.send_message(alice, bobby, "你好")
-    assert pm.set_blocked(bobby, "alice", True) is True
-    assert pm.is_blocked(bobby, alice)
+    assert blocks.set_blocked(bobby, "alice", True) is True
+    assert blocks.is_blocked(bobby, alice)
     with pytest.raises(PermissionDenied) as err:
         pm.send_message(alice, bobby, "还在吗")
     assert err.value.message == "对方已将你屏蔽，无法发送私信"
     assert err.value.status == 403
     view = pm.conversation_view(alice, bobby, 1)
     assert not view.can_send and view.refusal == "对方已将你屏蔽，无法发送私信"
-    assert pm.set_blocked(bobby, alice, False) is False
+    assert blocks.set_blocked(bobby, alice, False) is False
     pm.send_message(alice, bobby, "还在吗")
     assert count(Message) == 2
 
 
 def test_who_blocked_must_unblock_before_writing(pair):
     alice, bobby = pair
-    pm.set_blocked(alice, bobby, True)
+    blocks.set_blocked(alice, bobby, True)
     with pytest.raises(Conflict, match="请先解除屏蔽"):
         pm.send_message(alice, bobby, "你好")
     view = pm.conversation_view(alice, bobby, 1)
@@ -220,17 +220,17 @@ def test_blocking_is_idempotent_and_not_for_oneself_or_staff(pair, make_user):
     alice, bobby = pair
     moderator = make_user("kefu", roles=("moderator",))
     admin = make_user("boss", roles=("admin",))
-    pm.set_blocked(alice, bobby, True)
-    pm.set_blocked(alice, bobby, True)
+    blocks.set_blocked(alice, bobby, True)
+    blocks.set_blocked(alice, bobby, True)
     assert count(Block) == 1
-    pm.set_blocked(alice, bobby, False)
-    pm.set_blocked(alice, bobby, False)
+    blocks.set_blocked(alice, bobby, False)
+    blocks.set_blocked(alice, bobby, False)
     assert count(Block) == 0
     with pytest.raises(Conflict, match="不能屏蔽自己"):
-        pm.set_blocked(alice, alice, True)
+        blocks.set_blocked(alice, alice, True)
     for staff in (moderator, admin):
         with pytest.raises(Conflict, match="无法屏蔽"):
-            pm.set_blocked(alice, staff, True)
+            blocks.set_blocked(alice, staff, True)
     assert count(Block) == 0
 
 
@@ -403,7 +403,7 @@ def test_concurrent_new_conversations_respect_the_limit_exactly(app, make_user, 
 def test_blocked_users_lists_whom_i_blocked(pair, make_user):
     alice, bobby = pair
     carol = make_user("carol")
-    pm.set_blocked(alice, bobby, True)
-    pm.set_blocked(alice, carol, True)
-    assert {u.username for u in pm.blocked_users(alice)} == {"bobby", "carol"}
+    blocks.set_blocked(alice, bobby, True)
+    blocks.set_blocked(alice, carol, True)
+    assert {u.username for u in blocks.blocked_users(alice)} == {"bobby", "carol"}
     assert accounts.get_user_by_username("carol") is not None

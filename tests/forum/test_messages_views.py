@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.models import Message
+from forum.services import blocks
 from forum.services import messages as pm
 from tests.conftest import csrf_token, login
 from tests.forum.test_views_queries import counted_queries
@@ -102,7 +103,7 @@ def test_bad_bodies_are_refused_with_the_typed_text_kept(client, pair, body, sta
 def test_a_blocked_sender_sees_why_and_keeps_the_text(client, pair):
     alice, bobby = pair
     pm.send_message(alice, bobby, "你好")
-    pm.set_blocked(bobby, alice, True)
+    blocks.set_blocked(bobby, alice, True)
     login(client, "alice")
     page = client.get("/messages/bobby").get_data(as_text=True)
     assert "对方已将你屏蔽，无法发送私信" in page
@@ -121,16 +122,16 @@ def test_block_asks_for_confirmation_then_unblock_restores(client, pair):
     confirm = client.get("/u/alice/block")
     assert confirm.status_code == 200
     assert "确认屏蔽" in confirm.get_data(as_text=True)
-    assert not pm.is_blocked(bobby, alice)  # GET changes nothing
+    assert not blocks.is_blocked(bobby, alice)  # GET changes nothing
     token = csrf_token(client, "/messages")
     resp = client.post("/u/alice/block", data={"csrf_token": token})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/messages/alice")
-    assert pm.is_blocked(bobby, alice)
+    assert blocks.is_blocked(bobby, alice)
     page = client.get("/messages/alice").get_data(as_text=True)
     assert "解除屏蔽" in page and "你已屏蔽" in page
     resp = client.post("/u/alice/unblock", data={"csrf_token": token})
     assert resp.status_code == 302
-    assert not pm.is_blocked(bobby, alice)
+    assert not blocks.is_blocked(bobby, alice)
     pm.send_message(alice, bobby, "又来了")
 
 
@@ -138,7 +139,7 @@ def test_block_without_csrf_token_is_refused(client, pair):
     login(client, "bobby")
     resp = client.post("/u/alice/block")
     assert resp.status_code == 400
-    assert not pm.is_blocked(pair[1], pair[0])
+    assert not blocks.is_blocked(pair[1], pair[0])
 
 
 def test_staff_cannot_be_blocked_from_the_page(client, pair, make_user):
