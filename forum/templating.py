@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from forum import permissions
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -87,10 +89,77 @@ def is_current(link: MenuLink) -> bool:
     return (request.endpoint or "").startswith(link.prefix)
 
 
+# --- per-post extras from packages ----------------------------------------------------------
+
+
+def register_post_extra(app: Flask, fn: Callable) -> None:
+    """Let a package annotate posts on the topic page without forum importing it.
+
+    ``fn(posts, user)`` (user None when anonymous) returns ``{post_id: [item, …]}`` where an
+    item is Markup (e.g. a badge "已转工单 #…") or a ``(label, url)`` pair shown as a link in
+    the post's action bar. It is called once per page for all the posts shown.
+    """
+    fns = app.extensions.setdefault("huzhu_post_extras", [])
+    if fn not in fns:
+        fns.append(fn)
+
+
+def _posts_of(view) -> list:
+    posts = [getattr(view, "first_post", None), getattr(view, "accepted_post", None)]
+    replies = getattr(view, "replies", None)
+    posts += list(getattr(replies, "items", None) or [])
+    return [p for p in posts if p is not None]
+
+
+def _render_extra(item) -> Markup:
+    if isinstance(item, tuple):
+        label, url = item
+        return Markup('<a class="btn btn-quiet post-extra" href="{}">{}</a>').format(url, label)
+    return Markup(item)
+
+
+def post_extras(post, view=None) -> list[Markup]:
+    """The registered packages' items for ``post`` (computed for the whole page at once)."""
+    fns = current_app.extensions.get("huzhu_post_extras")
+    if not fns:
+        return []
+    cache = g.setdefault("_huzhu_post_extras", {})
+    if post.id not in cache:
+        posts = _posts_of(view)
+        if all(p.id != post.id for p in posts):
+            posts.append(post)
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        found: dict[int, list] = {p.id: [] for p in posts}
+        for fn in fns:
+            try:
+                for post_id, items in (fn(posts, user) or {}).items():
+                    found.setdefault(post_id, []).extend(items)
+            except Exception:  # an annotation must never break the topic page
+                log.exception("post extra %r failed", fn)
+        cache.update(found)
+    return [_render_extra(item) for item in cache.get(post.id, [])]
+
+
+# --- profile sections from packages --------------------------------------------------------
+
+
+def register_profile_section(app: Flask, template: str) -> None:
+    """Let a package add a section to the profile page (templates/forum/profile.html
+    includes each registered template with the page's context: ``user``, ``is_self``)."""
+    sections = app.extensions.setdefault("huzhu_profile_sections", [])
+    if template not in sections:
+        sections.append(template)
+
+
+def profile_sections() -> list[str]:
+    return list(current_app.extensions.get("huzhu_profile_sections", ()))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(local_time=local_time, time_ago=time_ago)
     app.jinja_env.globals.update(post_html=post_html, topic_title=topic_title,
                                  permissions=permissions, menu_links=menu_links,
+                                 post_extras=post_extras, profile_sections=profile_sections,
                                  is_current_link=is_current)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -457,7 +457,9 @@ _hot_cache: dict = {}
 
 
 def clear_caches() -> None:
+    """Empty the in-process caches of the forum's pages (tests; after bulk changes)."""
     _hot_cache.clear()
+    trust.forget_tribe_moderators()
 
 
 def user_recent_posts(user: User, limit: int = 10) -> list[Post]:

@@ -139,6 +139,10 @@ def save_tribe(actor: User, *, slug: str, name: str, description: str = "", icon
     if moderator_usernames is not None:
         tribe.moderators = moderators
     events.commit()
+    if moderator_usernames is not None:
+        from forum.services.trust import forget_tribe_moderators
+
+        forget_tribe_moderators()  # the 待审核 menu link follows at once in this process
     return tribe
 
 

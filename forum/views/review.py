@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from forum import permissions
 from forum.errors import DomainError
 from forum.services import trust
 from forum.templating import register_menu_link
@@ -19,7 +20,8 @@ bp.record_once(lambda state: register_menu_link(
 @bp.route("/review")
 @login_required
 def review_queue():
-    if not trust.may_review(current_actor()):
+    actor = current_actor()
+    if not (permissions.is_global_moderator(actor) or trust.moderated_tribe_ids(actor)):
         abort(403)
     page = trust.pending_posts(current_actor(), page_arg())
     return render_template("forum/review.html", page=page)

@@ -278,6 +278,9 @@ def test_profile_has_a_message_button_for_others_only(client, pair):
 
 
 def queries(client, path: str) -> int:
+    from forum.services.topics import clear_caches
+
+    clear_caches()  # every count starts cold, like test_views_queries
     db.session.remove()
     with counted_queries() as statements:
         resp = client.get(path)
@@ -311,6 +314,6 @@ def test_conversation_page_query_count_does_not_grow_with_messages(client, pair,
     few = queries(client, "/messages/alice")
     many = queries(client, "/messages/carol")
     assert few == many
-    assert many <= 18
+    assert many <= 19  # 18 + the composer's saved draft
     # … and read already.
     assert queries(client, "/messages/alice") == queries(client, "/messages/carol") <= 10
