@@ -313,7 +313,9 @@ def test_conversation_page_query_count_does_not_grow_with_messages(client, pair,
     # Unread (the page marks the conversation and its bell item read) …
     few = queries(client, "/messages/alice")
     many = queries(client, "/messages/carol")
+    # Counted cold: + the composer's saved draft, + the tribe moderators list the header
+    # caches for a minute (forum/services/trust.py).
     assert few == many
-    assert many <= 19  # 18 + the composer's saved draft
+    assert many <= 20
     # … and read already.
-    assert queries(client, "/messages/alice") == queries(client, "/messages/carol") <= 10
+    assert queries(client, "/messages/alice") == queries(client, "/messages/carol") <= 12
