@@ -31,6 +31,7 @@ from forum.pagination import Page, paginate
 from forum.permissions import (
     can_accept_answer,
     can_edit_post,
+    can_view_post,
     can_view_topic,
     is_authenticated,
     moderates,
@@ -233,6 +234,8 @@ def delete_post(actor: User, post: Post) -> None:
     post.deleted_by_id = actor.id
     by_moderator = actor.id != post.author_id
     if post.visibility == PENDING:  # never counted nor announced: nothing to undo
+        if post.is_first:
+            topic.deleted_at = now
         events.commit()
         return
     if post.is_first:
@@ -242,8 +245,10 @@ def delete_post(actor: User, post: Post) -> None:
                   solved_count=-1 if topic.solved else 0)
         _bump(User, post.author_id, topic_count=-1)
     else:
-        _bump(Topic, topic.id, reply_count=-1)
-        _bump(Tribe, topic.tribe_id, reply_count=-1)
+        if post.visibility == VISIBLE:  # hidden replies already left the topic's counts
+            _bump(Topic, topic.id, reply_count=-1)
+            if topic.visibility == VISIBLE:
+                _bump(Tribe, topic.tribe_id, reply_count=-1)
         _bump(User, post.author_id, reply_count=-1)
         if topic.accepted_post_id == post.id:
             topic.accepted_post_id = None
@@ -283,7 +288,8 @@ def get_topic_or_404(topic_id: int, viewer: User | None = None) -> Topic:
 
 def get_post_or_404(post_id: int, viewer: User | None = None) -> Post:
     post = _get(Post, post_id)
-    if post is None or post.is_deleted or not can_view_topic(viewer, post.topic):
+    if (post is None or post.is_deleted or not can_view_topic(viewer, post.topic)
+            or not can_view_post(viewer, post)):
         raise NotFound("回复不存在或已被删除")
     return post
 
@@ -367,12 +373,16 @@ def topic_page(topic: Topic, viewer: User | None, page: int, per_page: int) -> T
         .options(with_author(Post.author))
         .order_by(Post.id)
     )
+    # reply_count counts visible replies; moderators also see hidden and held ones, so their
+    # pages are counted (rare: a moderator reading a thread with hidden replies).
+    total = None
     if not (is_authenticated(viewer) and moderates(viewer, topic.tribe)):
         visible = Post.visibility == VISIBLE
         if is_authenticated(viewer):
             visible = visible | (Post.author_id == viewer.id)
         stmt = stmt.where(visible)
-    replies = paginate(stmt, page, per_page, total=topic.reply_count)
+        total = topic.reply_count
+    replies = paginate(stmt, page, per_page, total=total)
     first = db.session.scalar(
         sa.select(Post).where(Post.id == topic.first_post_id).options(with_author(Post.author))
     )

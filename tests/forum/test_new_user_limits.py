@@ -189,3 +189,11 @@ def test_admin_switches_holding_on_in_the_tribe_form(client, make_user, make_tri
     from forum.models import Tribe
 
     assert db.session.scalar(sa.select(Tribe).where(Tribe.slug == "family")).hold_new_user_posts
+
+
+def test_author_deleting_a_held_topic_deletes_the_topic(newbie, held_tribe):
+    topic = topics.create_topic(newbie, held_tribe, "我发错了的帖子", "删掉")
+    topics.delete_post(newbie, topic.first_post)
+    db.session.expire_all()
+    assert db.session.get(Topic, topic.id).deleted_at is not None
+    assert db.session.get(type(held_tribe), held_tribe.id).topic_count == 0

@@ -10,6 +10,12 @@ from ideas.services import triage
 from search import services
 
 
+@pytest.fixture(autouse=True)
+def _ideas_loaded(app):
+    if "ideas" not in app.config["HUZHU_PACKAGES"]:
+        pytest.skip("the ideas package is not loaded (HUZHU_PACKAGES)")
+
+
 @pytest.fixture
 def staff(make_user):
     return {
