@@ -14,3 +14,27 @@ def init_app(app: Flask) -> None:
     from moderation import scoring
 
     scoring.init_app(app)
+
+    from forum.demo import register_demo_seeder
+    from forum.templating import register_post_extra
+    from moderation import (  # noqa: F401  (models: tables; tasks: periodic entries)
+        api,
+        cli,
+        handlers,
+        models,
+        notifications,
+        openapi,
+        tasks,
+        views,
+    )
+    from moderation.demo import seed_demo
+    from moderation.menu import register_menu
+    from moderation.post_extras import post_extras
+
+    app.register_blueprint(views.bp)
+    handlers.connect()
+    cli.init_app(app)
+    notifications.register_kinds()
+    register_post_extra(app, post_extras)
+    register_menu(app)
+    register_demo_seeder(app, "moderation", seed_demo)

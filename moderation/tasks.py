@@ -1,0 +1,38 @@
+"""Moderation's background tasks: thin, idempotent wrappers around the services."""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+from forum.tasks import register_periodic, task
+
+
+@task(name="moderation.escalate_sla")
+def escalate_sla() -> int:
+    """Escalate tickets past their SLA deadlines (each breach once)."""
+    from moderation.services import sla
+
+    return sla.escalate_breaches()
+
+
+@task(name="moderation.sync_queue")
+def sync_queue() -> int:
+    """Queue negative scores whose ``post_scored`` signal was missed."""
+    from moderation.services import queue
+
+    return queue.sync_from_scores()
+
+
+@task(name="moderation.draw_review_sample")
+def draw_review_sample() -> int:
+    """Draw this week's random sample of staff and proxy replies for expert scoring
+    (a second run in the same week adds nothing)."""
+    from moderation.services import reviews
+
+    return reviews.draw_sample(None)
+
+
+register_periodic("moderation.escalate_sla", "moderation.escalate_sla", schedule=300.0)
+register_periodic("moderation.sync_queue", "moderation.sync_queue", schedule=600.0)
+register_periodic("moderation.draw_review_sample", "moderation.draw_review_sample",
+                  schedule=crontab(minute=0, hour=1, day_of_week="mon"))
