@@ -80,14 +80,34 @@ def commit() -> None:
     dispatch_pending()
 
 
+_DEPTH = "huzhu_dispatch_depth"  # forum.tasks defers eager tasks while handlers run
+
+
 def dispatch_pending() -> None:
+    info = db.session.info
+    info[_DEPTH] = info.get(_DEPTH, 0) + 1
+    try:
+        _dispatch()
+    finally:
+        info[_DEPTH] -= 1
+    if info[_DEPTH] == 0:
+        from forum.tasks import run_deferred
+
+        run_deferred()
+
+
+def _dispatch() -> None:
     pending = db.session.info.pop(_PENDING, [])
     for signal, payload in pending:
-        try:
-            signal.send(None, **payload)
-        except Exception:  # a failing subscriber must not undo a committed action
-            log.exception("event handler for %s failed", signal.name)
-            db.session.rollback()
+        # Each subscriber on its own: one package's failure must neither undo the committed
+        # action nor keep the event from the other packages (blinker stops at the first error).
+        for receiver in list(signal.receivers_for(None)):
+            try:
+                receiver(None, **payload)
+            except Exception:
+                log.exception("event handler %s for %s failed",
+                              getattr(receiver, "__qualname__", receiver), signal.name)
+                db.session.rollback()
     # Handlers queue follow-up work (events, tasks via forum.tasks.enqueue_after_commit) in a
     # unit of work of their own: commit it so that work goes out too.
     if pending and (db.session.info.get(_PENDING) or db.session.info.get(_PENDING_TASKS)):

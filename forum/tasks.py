@@ -142,14 +142,36 @@ def pending_tasks() -> list[tuple[Task, tuple, dict]]:
     return list(db.session.info.get(_PENDING, []))
 
 
+_DEFERRED = "huzhu_deferred_tasks"
+
+
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _send_after_commit(session) -> None:
     queued = session.info.pop(_PENDING, None)
     if queued:
+        if session.info.get("huzhu_dispatch_depth") and celery_app.conf.task_always_eager:
+            # Event handlers are still at work in this session and may hold SQLite's write
+            # lock: an in-process task on its own connection would wait for it forever
+            # ("database is locked"). It runs once the handlers are done (run_deferred).
+            session.info.setdefault(_DEFERRED, []).extend(queued)
+            return
         # Sent from the hook so a plain db.session.commit() works as well as events.commit().
         # An eager task runs in its own app context, hence its own session and connection.
         for task_obj, args, kwargs in queued:
             send_now(task_obj, *args, **kwargs)
+
+
+def run_deferred() -> None:
+    """Run the in-process tasks deferred while event handlers ran (forum.events), after
+    committing whatever the handlers left open."""
+    session = db.session()
+    if not session.info.get(_DEFERRED):
+        return
+    if session.in_transaction():
+        session.commit()
+    while session.info.get(_DEFERRED):
+        task_obj, args, kwargs = session.info[_DEFERRED].pop(0)
+        send_now(task_obj, *args, **kwargs)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_transaction_end")

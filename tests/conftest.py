@@ -69,12 +69,37 @@ def app():
         from flask_migrate import upgrade
 
         upgrade()
+        _remember_reference_rows()
     yield app
+
+
+# Rows the migrations seed (roles, point rules, titles, badges, SLA tiers, the keyword
+# library, synonyms …): every test starts from them, as a fresh installation does.
+REFERENCE_ROWS: dict[sa.Table, list[dict]] = {}
+
+
+def _remember_reference_rows() -> None:
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            rows = [dict(r._mapping) for r in conn.execute(table.select())]
+            if rows:
+                REFERENCE_ROWS[table] = rows
+
+
+def _restore_reference_rows(conn) -> None:
+    for table, rows in REFERENCE_ROWS.items():  # sorted_tables order: parents first
+        conn.execute(table.insert(), rows)
+        if conn.dialect.name == "postgresql" and "id" in table.c and \
+                isinstance(table.c.id.type, sa.Integer):
+            conn.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f"(SELECT max(id) FROM \"{table.name}\"))"))
 
 
 @pytest.fixture(autouse=True)
 def clean_db(app):
-    """Every test starts with empty tables and fresh in-process caches."""
+    """Every test starts with the freshly migrated tables (empty but for the reference rows
+    the migrations seed) and fresh in-process caches."""
     from forum.page_cache import page_cache
     from forum.services.topics import clear_caches, view_counter
 
@@ -91,6 +116,7 @@ def clean_db(app):
                 for t in tables:
                     conn.execute(t.delete())
                 conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+            _restore_reference_rows(conn)
         clear_caches()
         page_cache.clear()
         view_counter.discard()

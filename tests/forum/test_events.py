@@ -22,7 +22,7 @@ def captured(signal):
             ).scalar() == 1 if "post_id" in payload else None
         received.append(payload)
 
-    signal.connect(handler)
+    signal.connect(handler, weak=False)
     try:
         yield received
     finally:
@@ -60,7 +60,7 @@ def test_each_action_emits_its_event(make_user, make_tribe):
         def handler(sender, _name=name, **payload):
             seen.setdefault(_name, []).append(payload)
         handlers[name] = handler
-        getattr(events, name).connect(handler)
+        getattr(events, name).connect(handler, weak=False)
     try:
         reply = topics.create_reply(helper, topic, "回复")
         topics.edit_post(helper, reply, "改过的回复")
@@ -96,3 +96,24 @@ def test_failing_handler_does_not_undo_the_action(make_user, make_tribe):
     finally:
         events.post_created.disconnect(broken)
     assert db.session.get(Topic, topic.id) is not None
+
+
+def test_failing_handler_does_not_keep_the_event_from_the_others(make_user, make_tribe):
+    author = make_user("author")
+    tribe = make_tribe()
+    received = []
+
+    def broken(sender, **payload):
+        raise RuntimeError("subscriber bug")
+
+    def healthy(sender, **payload):
+        received.append(payload["post_id"])
+
+    events.post_created.connect(broken, weak=False)
+    events.post_created.connect(healthy, weak=False)
+    try:
+        topic = topics.create_topic(author, tribe, "一个处理器出错", "其他处理器照常收到")
+    finally:
+        events.post_created.disconnect(broken)
+        events.post_created.disconnect(healthy)
+    assert received == [topic.first_post_id]

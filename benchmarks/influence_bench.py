@@ -1,6 +1,6 @@
 """Benchmark: recompute the influence score of 100,000 users (not collected by pytest).
 
-    nice .venv/bin/python tests/rewards/proxies/bench_influence.py [--users 100000] [--db URL]
+    nice .venv/bin/python benchmarks/influence_bench.py [--users 100000] [--db URL]
 
 Builds a throw-away database (SQLite in a temp dir unless --db is given: it must be an empty
 database) with N users, ~5 follows and ~3 posts per user, then times

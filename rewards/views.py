@@ -1,0 +1,110 @@
+"""Rewards pages for users: my points (history, check-in), leaderboards, the store and my
+orders. Admin pages are in rewards/admin_views.py."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum.errors import DomainError
+from forum.pagination import paginate
+from forum.services.tribes import list_tribes
+from forum.views.helpers import current_actor, json_error, page_arg, redirect_back, wants_json
+from rewards.forms import ActionForm
+from rewards.models import PERIODS
+from rewards.services import badges, leaderboards, points, store
+from rewards.services.ledger import history_query
+from rewards.services.titles import progress
+
+bp = Blueprint("rewards", __name__)
+
+HISTORY_PER_PAGE = 20
+RULE_LABELS_EXTRA = {"reversal": "撤销（帖子被移除或取消点赞）", "redeem": "积分兑换",
+                     "refund": "兑换取消退回"}
+
+
+def rule_labels() -> dict[str, str]:
+    return {**{r.code: r.label for r in points.list_rules()}, **RULE_LABELS_EXTRA}
+
+
+@bp.route("/me/points")
+@login_required
+def my_points():
+    user = current_actor()
+    history = paginate(history_query(user.id), page_arg(), HISTORY_PER_PAGE)
+    return render_template("rewards/points.html", summary=points.summary(user.id),
+                           history=history, labels=rule_labels(),
+                           badges=badges.badges_of(user.id), form=ActionForm())
+
+
+@bp.route("/me/checkin", methods=["POST"])
+@login_required
+def checkin():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("表单已过期，请刷新页面后重试", "error")
+        return redirect_back(url_for("rewards.my_points"))
+    result = points.checkin(current_actor())
+    message = (f"签到成功，积分 +{result.awarded}，已连续签到 {result.streak} 天" if result.new
+               else "今天已经签到过了，明天再来吧")
+    if wants_json():
+        return jsonify({"new": result.new, "awarded": result.awarded, "streak": result.streak,
+                        "balance": result.balance, "message": message})
+    flash(message, "success" if result.new else "info")
+    return redirect_back(url_for("rewards.my_points"))
+
+
+@bp.route("/leaderboards")
+def leaderboard():
+    errors = {}
+    try:
+        period = leaderboards.parse_period(request.args.get("period"))
+        tribe = leaderboards.parse_tribe(request.args.get("tribe"))
+    except DomainError as err:
+        errors, period, tribe = err.fields, "week", None
+    rows = leaderboards.leaderboard(period, tribe)
+    return render_template("rewards/leaderboard.html", rows=rows, period=period, tribe=tribe,
+                           proxy_rows=leaderboards.proxy_board(period, tribe),
+                           periods=PERIODS, period_labels=leaderboards.PERIOD_LABELS,
+                           tribes=list_tribes(), errors=errors), (422 if errors else 200)
+
+
+@bp.route("/store")
+def store_page():
+    balance = None
+    if current_user.is_authenticated:
+        balance = points.summary(current_user.id).balance
+    return render_template("rewards/store.html", items=store.catalogue(), balance=balance,
+                           form=ActionForm())
+
+
+@bp.route("/store/<int:item_id>/redeem", methods=["POST"])
+@login_required
+def redeem(item_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("表单已过期，请刷新页面后重试", "error")
+        return redirect(url_for("rewards.store_page"))
+    try:
+        order = store.redeem(current_actor(), item_id)
+    except DomainError as err:
+        if wants_json():
+            return json_error(err)
+        flash(err.message, "error")
+        return redirect(url_for("rewards.store_page"))
+    flash(f"兑换成功：{order.item.name}，消耗 {order.price} 积分，请等待发放", "success")
+    return redirect(url_for("rewards.my_orders"))
+
+
+@bp.route("/store/orders")
+@login_required
+def my_orders():
+    orders = store.my_orders(current_user.id, page_arg())
+    return render_template("rewards/orders.html", orders=orders)
+
+
+def profile_context(user) -> dict:
+    """What the profile section (templates/rewards/_profile.html) shows."""
+    account = points.summary(user.id)
+    return {"summary": account, "progress": progress(account.lifetime),
+            "badges": badges.badges_of(user.id)}
