@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+import sqlalchemy as sa
+
 from forum.models import VISIBLE, Post, Topic, Tribe, User
 from forum.rendering import mask_pii
 
@@ -16,6 +20,36 @@ def is_admin(user: User | None) -> bool:
 
 def is_global_moderator(user: User | None) -> bool:
     return is_authenticated(user) and bool(user.role_names & {"moderator", "admin"})
+
+
+_TRIBE_MODERATORS_TTL = 60.0
+_tribe_moderators: tuple[float, frozenset[int]] = (0.0, frozenset())
+
+
+def _tribe_moderator_ids() -> frozenset[int]:
+    """Everyone who moderates some tribe, cached per process for a minute: the header asks on
+    every page, and a stale answer only shows or hides a menu link (pages check for real)."""
+    global _tribe_moderators
+    fetched_at, ids = _tribe_moderators
+    if time.monotonic() - fetched_at > _TRIBE_MODERATORS_TTL:
+        from forum.extensions import db
+        from forum.models import tribe_moderators
+
+        ids = frozenset(db.session.scalars(sa.select(tribe_moderators.c.user_id).distinct()))
+        _tribe_moderators = (time.monotonic(), ids)
+    return ids
+
+
+def forget_tribe_moderators() -> None:
+    """Drop the cached list (after tribe moderators change, and in tests)."""
+    global _tribe_moderators
+    _tribe_moderators = (0.0, frozenset())
+
+
+def moderates_something(user: User | None) -> bool:
+    """Global moderators and anyone who moderates a tribe: for menu links only."""
+    return is_global_moderator(user) or (is_authenticated(user)
+                                         and user.id in _tribe_moderator_ids())
 
 
 def moderates(user: User | None, tribe: Tribe) -> bool:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum.permissions import is_admin, is_authenticated, is_global_moderator
+from forum.permissions import (
+    is_admin,
+    is_authenticated,
+    is_global_moderator,
+    moderates_something,
+)
 from forum.templating import register_menu_link
-from moderation.services.access import is_staff
 
 
 def register_menu(app: Flask) -> None:
     register_menu_link(app, "user", "moderation.my_tickets", "我的工单",
                        visible=is_authenticated, prefix="moderation.my_tickets")
-    register_menu_link(app, "staff", "moderation.queue", "审核 · 审核队列", visible=is_staff,
+    register_menu_link(app, "staff", "moderation.queue", "审核 · 审核队列", visible=moderates_something,
                        prefix="moderation.queue")
-    register_menu_link(app, "staff", "moderation.staff_tickets", "审核 · 工单", visible=is_staff,
+    register_menu_link(app, "staff", "moderation.staff_tickets", "审核 · 工单", visible=moderates_something,
                        prefix="moderation.staff_tickets")
     register_menu_link(app, "staff", "moderation.canned_list", "审核 · 服务口径",
                        visible=is_global_moderator, prefix="moderation.canned")

@@ -33,6 +33,7 @@ from forum.permissions import (
     can_edit_post,
     can_view_post,
     can_view_topic,
+    forget_tribe_moderators,
     is_authenticated,
     moderates,
 )
@@ -469,7 +470,7 @@ _hot_cache: dict = {}
 def clear_caches() -> None:
     """Empty the in-process caches of the forum's pages (tests; after bulk changes)."""
     _hot_cache.clear()
-    trust.forget_tribe_moderators()
+    forget_tribe_moderators()
 
 
 def user_recent_posts(user: User, limit: int = 10) -> list[Post]:

@@ -12,7 +12,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import VISIBLE, Topic, Tribe, TribeMember, User
 from forum.pagination import Page, paginate
-from forum.permissions import is_admin
+from forum.permissions import forget_tribe_moderators, is_admin
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
@@ -140,8 +140,6 @@ def save_tribe(actor: User, *, slug: str, name: str, description: str = "", icon
         tribe.moderators = moderators
     events.commit()
     if moderator_usernames is not None:
-        from forum.services.trust import forget_tribe_moderators
-
         forget_tribe_moderators()  # the 待审核 menu link follows at once in this process
     return tribe
 

@@ -10,7 +10,6 @@ moderator approves it. Staff (moderators, employees, admins) and proxies are nev
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -102,29 +101,7 @@ def moderated_tribe_ids(user: User) -> list[int]:
                                    .where(tribe_moderators.c.user_id == user.id)))
 
 
-_TRIBE_MODERATORS_TTL = 60.0
-_tribe_moderators: tuple[float, frozenset[int]] = (0.0, frozenset())
 
-
-def _tribe_moderator_ids() -> frozenset[int]:
-    """Everyone who moderates some tribe, cached per process for a minute: the header asks on
-    every page, and a stale answer only shows or hides a menu link (the queue itself checks)."""
-    global _tribe_moderators
-    fetched_at, ids = _tribe_moderators
-    if time.monotonic() - fetched_at > _TRIBE_MODERATORS_TTL:
-        ids = frozenset(db.session.scalars(sa.select(tribe_moderators.c.user_id).distinct()))
-        _tribe_moderators = (time.monotonic(), ids)
-    return ids
-
-
-def forget_tribe_moderators() -> None:
-    global _tribe_moderators
-    _tribe_moderators = (0.0, frozenset())
-
-
-def may_review(user: User | None) -> bool:
-    """Whether the 待审核 link is shown: global moderators and tribe moderators."""
-    return user is not None and (is_global_moderator(user) or user.id in _tribe_moderator_ids())
 
 
 def _pending_post_for(moderator: User, post_id: int) -> Post:

@@ -13,7 +13,7 @@ from forum.views import bp
 from forum.views.helpers import current_actor, page_arg
 
 bp.record_once(lambda state: register_menu_link(
-    state.app, "staff", "forum.review_queue", "待审核帖子", visible=trust.may_review,
+    state.app, "staff", "forum.review_queue", "待审核帖子", visible=permissions.moderates_something,
     prefix="forum.review"))
 
 

@@ -11,7 +11,7 @@ from forum import permissions
 from forum.errors import DomainError
 from forum.views.helpers import current_actor
 from rewards.proxies.forms import ActionForm, CircleForm, InvitationForm
-from rewards.proxies.models import ACTIVE, CANDIDATE, RETIRED, SUSPENDED
+from rewards.proxies.models import ACTIVE, RETIRED, SUSPENDED
 from rewards.proxies.services import circles, commission, lifecycle, settlement
 from rewards.proxies.services.common import format_yuan
 
@@ -33,8 +33,9 @@ def sees_dashboard(user) -> bool:
 
 
 def sees_menu(user) -> bool:
-    """The user-menu link: proxies, and invited users (it leads them to the invitation)."""
-    return permissions.is_authenticated(user) and lifecycle.status_of(user.id) != CANDIDATE
+    """The user-menu link: proxies (by role, no query on every page; invited users reach their
+    invitation through its notification)."""
+    return permissions.is_authenticated(user) and user.has_role("proxy")
 
 
 def _login_redirect():
