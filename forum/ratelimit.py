@@ -13,6 +13,7 @@ environment variables (config.py, HUZHU_RATELIMIT_*); ``HUZHU_RATELIMIT=false`` 
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -32,6 +33,8 @@ LIMITS: dict[str, tuple[str, str]] = {
     "token": ("RATELIMIT_TOKENS", "申请令牌太频繁，请 {wait} 后再试"),
 }
 
+log = logging.getLogger(__name__)
+
 limiter = Limiter(key_func=lambda: client_ip(), strategy="moving-window",
                   default_limits=[], headers_enabled=False)
 
@@ -40,6 +43,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("REDIS_KEY_PREFIX", "huzhu:")
                           + "rl")
+    # Redis down must not take posting down with it: count in memory meanwhile.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
 
 
@@ -69,19 +75,29 @@ def _refuse(name: str, item, key: str) -> RateLimited:
     return error
 
 
+def _storage(call, *args) -> bool:
+    """Ask the counters; when their storage (Redis) is unreachable, let the request through
+    and say so in the log — anti-spam must never stop a customer from posting."""
+    try:
+        return call(*args)
+    except Exception:
+        log.warning("rate-limit storage unreachable: %s not enforced", args[1], exc_info=True)
+        return True
+
+
 def check(name: str, key: str) -> None:
     """Raise RateLimited when ``name`` is used up for ``key``; count nothing."""
     if not _enabled():
         return
     item = _item(name)
-    if not limiter.limiter.test(item, name, key):
+    if not _storage(limiter.limiter.test, item, name, key):
         raise _refuse(name, item, key)
 
 
 def hit(name: str, key: str) -> None:
     """Count one use of ``name`` for ``key`` (e.g. a failed login)."""
     if _enabled():
-        limiter.limiter.hit(_item(name), name, key)
+        _storage(limiter.limiter.hit, _item(name), name, key)
 
 
 def consume(name: str, key: str) -> None:
@@ -89,7 +105,7 @@ def consume(name: str, key: str) -> None:
     if not _enabled():
         return
     item = _item(name)
-    if not limiter.limiter.hit(item, name, key):
+    if not _storage(limiter.limiter.hit, item, name, key):
         raise _refuse(name, item, key)
 
 

@@ -122,6 +122,28 @@ def clean_db(app):
         view_counter.discard()
 
 
+_UNSET = object()
+
+
+@pytest.fixture(autouse=True)
+def _undo_socketio_test_client(app):
+    """Flask-SocketIO's test client patches the shared Socket.IO server (its packet senders,
+    sync handlers) for good; undo it so later tests' real websocket clients still work."""
+    from forum.extensions import socketio
+
+    server = socketio.server
+    names = ("_send_packet", "_send_eio_packet", "async_handlers")
+    saved = {name: server.__dict__.get(name, _UNSET) for name in names}
+    eio_async = server.eio.async_handlers
+    yield
+    for name, value in saved.items():
+        if value is _UNSET:
+            server.__dict__.pop(name, None)
+        else:
+            setattr(server, name, value)
+    server.eio.async_handlers = eio_async
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -81,7 +81,7 @@ def test_failing_scorer_does_not_block_posting_and_periodic_rescore_picks_it_up(
     assert _score_of(post_id) is None  # the post exists, its score does not
     assert services.unscored_post_ids() == [post_id]
     monkeypatch.undo()
-    assert tasks.rescore_missing.apply().get() == 1
+    assert tasks.rescore_missing.apply().result == 1
     row = _score_of(post_id)
     assert row is not None and row.negative
     assert services.unscored_post_ids() == []
