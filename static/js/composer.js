@@ -312,7 +312,9 @@
     });
     t.addEventListener("keydown", function (event) { self.closeEmoji(); self.onKeydown(event); });
     t.addEventListener("blur", function () {
-      setTimeout(function () { self.closeMentions(); }, 150);
+      // Late enough for a click on a suggestion to land; not if the box has focus again
+      // (a blur and refocus while typing must not cancel the pending suggestions).
+      setTimeout(function () { if (document.activeElement !== t) self.closeMentions(); }, 150);
     });
     if (this.form) {
       this.form.addEventListener("submit", function (event) {

@@ -1,6 +1,7 @@
 """The composer in headless Chromium on a phone-sized screen: autosaved draft restored after a
-reload and gone after publishing, toolbar bold, server-rendered preview, a mention — all under
-the strict CSP. The app server and the log-in helpers are tests/e2e/test_browser_flow.py's."""
+reload and gone after publishing, toolbar bold, server-rendered preview, @mention
+autocomplete — all under the strict CSP. The app server and the log-in helpers are
+tests/e2e/test_browser_flow.py's."""
 
 from __future__ import annotations
 
@@ -56,11 +57,14 @@ def test_reply_composer_drafts_toolbar_preview_and_mentions(server, browser):  #
     expect(page.locator("#reply .composer-preview strong")).to_have_text("要记")
     page.locator("#reply").get_by_role("tab", name="编辑").click()
 
-    # A mention typed in full. (Suggestions are tested through the server in
-    # tests/forum/test_preview.py; the list opening in this headless Chromium is not
-    # verified yet — see the note on issue 8.)
+    # @mention autocomplete: type @bo, choose from the list with the keyboard.
     box.evaluate("t => { t.focus(); t.setSelectionRange(t.value.length, t.value.length); }")
-    box.press_sequentially(" @bobby_cmp ")
+    box.press_sequentially(" @bo")
+    option = page.locator("#reply [role=listbox] [role=option]").first
+    expect(option).to_contain_text("bobby_cmp")
+    box.press("Enter")
+    expect(box).to_have_value("流量包**要记**得退订 @bobby_cmp ")
+    expect(page.locator("#reply [role=listbox]")).to_be_hidden()
 
     # Publish: the reply appears; after a reload the box is empty (the draft is gone).
     page.get_by_role("button", name="发表回复").click()
