@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,19 +97,22 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> N
     raise RuntimeError(f"the app server did not answer on {url}")
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextmanager
+def running_app(setup: str, prefix: str = "huzhu-e2e-", timeout: float = 180.0):
+    """The real app in a process of its own on a free port, with its own temporary SQLite
+    file, migrated with ``flask db upgrade`` and prepared by the ``setup`` script; yields
+    the base URL. Every browser test's server is one of these."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
-    instance = Path(tempfile.mkdtemp(prefix="huzhu-e2e-"))
+    instance = Path(tempfile.mkdtemp(prefix=prefix))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(HUZHU_INSTANCE_DIR=str(instance), SECRET_KEY="e2e-secret",
                HUZHU_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
     flask = [sys.executable, "-m", "flask", "--app", "forum"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
+                   capture_output=True, timeout=timeout)
+    subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=timeout)
     port = _free_port()
     proc = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port),
                              "--no-reload", "--no-debugger"],
@@ -116,7 +120,7 @@ def server():
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base + "/", proc)
+        _wait_until_up(base + "/", proc, timeout=60)
         yield base
     finally:
         proc.terminate()
@@ -124,6 +128,12 @@ def server():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_app(SETUP) as base:
+        yield base
 
 
 def register(page, base: str, username: str, display_name: str) -> None:

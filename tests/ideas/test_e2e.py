@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM
-from tests.e2e.test_browser_flow import ROOT, _free_port, _wait_until_up
+from tests.e2e.test_browser_flow import running_app
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "e2e-password-123"
@@ -29,31 +23,8 @@ with app.app_context():
 
 @pytest.fixture(scope="module")
 def server():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    instance = Path(tempfile.mkdtemp(prefix="huzhu-e2e-ideas-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(HUZHU_INSTANCE_DIR=str(instance), SECRET_KEY="e2e-secret",
-               HUZHU_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
-    flask = [sys.executable, "-m", "flask", "--app", "forum"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    port = _free_port()
-    proc = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-reload", "--no-debugger"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base + "/", proc)
+    with running_app(SETUP, prefix="huzhu-e2e-ideas-") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _log_in(page, base, username):
