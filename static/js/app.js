@@ -7,11 +7,10 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  // Like buttons: POST with fetch and update the count in place; fall back to a normal submit.
-  function onLikeSubmit(event) {
-    var form = event.target;
-    if (!form.classList || !form.classList.contains("like-form") || !window.fetch) return;
-    event.preventDefault();
+  // POST a form with fetch and hand its JSON to apply(form, button, data); an error answer
+  // shows its message; anything unexpected falls back to a normal submit. Other scripts use
+  // it as window.Huzhu.postForm (ideas' votes).
+  function postForm(form, apply) {
     var button = form.querySelector("button");
     if (button.disabled) return;
     button.disabled = true;
@@ -27,15 +26,22 @@
     }).then(function (result) {
       button.disabled = false;
       if (!result.ok) {
-        var message = result.data && result.data.error ? result.data.error.message : "操作失败";
-        showToast(message);
+        showToast(result.data && result.data.error ? result.data.error.message : "操作失败");
         return;
       }
-      applyLike(form, result.data.liked, result.data.like_count);
+      apply(form, button, result.data);
     }).catch(function () {
       button.disabled = false;
       form.submit(); // let the server handle it the old-fashioned way
     });
+  }
+
+  // Like buttons: update the count in place.
+  function onLikeSubmit(event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("like-form") || !window.fetch) return;
+    event.preventDefault();
+    postForm(form, function (f, button, data) { applyLike(f, data.liked, data.like_count); });
   }
 
   function applyLike(form, liked, count) {
@@ -88,4 +94,5 @@
       button.addEventListener("click", function () { window.history.back(); });
     });
   });
+  window.Huzhu = { postForm: postForm, toast: showToast, csrfToken: csrfToken };
 })();

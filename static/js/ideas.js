@@ -2,52 +2,8 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-
-  function toast(message) {
-    var box = document.querySelector(".flashes");
-    if (!box) {
-      box = document.createElement("div");
-      box.className = "flashes";
-      var main = document.getElementById("main");
-      main.insertBefore(box, main.firstChild);
-    }
-    var alert = document.createElement("div");
-    alert.className = "alert alert-warning";
-    alert.setAttribute("role", "status");
-    alert.textContent = message;
-    box.appendChild(alert);
-  }
-
-  // POST a form with fetch and hand its JSON to apply(); fall back to a normal submit.
-  function postForm(form, apply) {
-    var button = form.querySelector("button");
-    if (button.disabled) return;
-    button.disabled = true;
-    fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
-    }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      if (type.indexOf("application/json") === -1) throw new Error("not json");
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-    }).then(function (result) {
-      button.disabled = false;
-      if (!result.ok) {
-        toast(result.data && result.data.error ? result.data.error.message : "操作失败");
-        return;
-      }
-      apply(form, button, result.data);
-    }).catch(function () {
-      button.disabled = false;
-      form.submit();
-    });
-  }
+  // The shared helpers of static/js/app.js (loaded first on every page).
+  var postForm = window.Huzhu.postForm;
 
   function applyVote(form, button, data) {
     form.querySelector('input[name="vote"]').value = data.voted ? "0" : "1";
