@@ -11,7 +11,9 @@ Measured, per database:
   answers; 10,000 users, spread over the current week) pushed through
   ``rewards.services.ledger.award_many`` in batches of ``--batch`` (one multi-row
   ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per batch, caps computed per batch, balance,
-  lifetime, titles and leaderboard totals applied), events/s; then the same events again
+  lifetime and titles applied, leaderboard deltas queued), events/s; the leaderboard roll-up
+  of all those deltas (``leaderboards.rollup_totals``, normally a task every minute), deltas/s,
+  and both together as events/s; then the same events again
   (all duplicates: the idempotent no-op path), and ``--single`` events one at a time through
   ``award()`` (the path the forum event handlers use); events fall in the last 7 days;
 * **leaderboards**: ``--users`` users and ``--entries`` ledger entries over the last 180 days
@@ -117,6 +119,7 @@ def bench_awards(app, n_events: int, batch: int, n_single: int) -> dict:
     from forum.extensions import db
     from forum.models import User
     from rewards.models import LedgerEntry
+    from rewards.services import leaderboards
     from rewards.services.ledger import Award, award, award_many
 
     events = make_events(n_events)
@@ -128,6 +131,13 @@ def bench_awards(app, n_events: int, batch: int, n_single: int) -> dict:
         elapsed = time.perf_counter() - t0
         out["batch_events_per_s"] = n_events / elapsed
         out["entries"] = db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
+        # The leaderboard roll-up (a periodic task, off the award path): all the deltas the
+        # batches queued, folded at once — the worst case of a minute's worth.
+        t0 = time.perf_counter()
+        out["deltas"] = leaderboards.rollup_totals()
+        rollup = time.perf_counter() - t0
+        out["rollup_deltas_per_s"] = out["deltas"] / rollup
+        out["with_rollup_events_per_s"] = n_events / (elapsed + rollup)
         t0 = time.perf_counter()
         for start in range(0, len(events), batch):
             award_many(events[start:start + batch], notify=False)
@@ -269,6 +279,9 @@ def run(label: str, url: str, args) -> None:
           f"{awards['duplicate_events_per_s']:,.0f} events/s; one at a time: "
           f"{awards['single_events_per_s']:,.0f} events/s; balance == ledger sum: "
           f"{awards['balance_equals_ledger']}", flush=True)
+    print(f"  leaderboard roll-up: {awards['deltas']:,} deltas folded at "
+          f"{awards['rollup_deltas_per_s']:,.0f}/s; awards and roll-up together: "
+          f"{awards['with_rollup_events_per_s']:,.0f} events/s", flush=True)
     if args.no_boards:
         return
     # A fresh schema for the leaderboard data (SQLite: another file).

@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from forum import permissions
     from forum.demo import register_demo_seeder
     from forum.templating import register_menu_link, register_profile_section
-    from rewards import (  # noqa: F401  (models: tables; api, admin_views: routes)
+    from rewards import (  # noqa: F401  (models: tables; api, admin_views: routes; tasks: beat)
         admin_views,
         api,
         demo,
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         models,
         notifications,
         openapi,
+        tasks,
         views,
     )
 

@@ -52,13 +52,13 @@ class LedgerEntry(db.Model):
 
     __tablename__ = "reward_ledger"
     __table_args__ = (
-        sa.UniqueConstraint("rule_code", "source_kind", "source_id", "actor_id", "user_id",
+        # Led by the source, so the same index finds what a post or idea earned (reversals):
+        # one index fewer to maintain on every insert.
+        sa.UniqueConstraint("source_kind", "source_id", "rule_code", "actor_id", "user_id",
                             name="uq_reward_ledger_award"),
         # Points history, and the per-day cap sums.
         sa.Index("ix_reward_ledger_user_created", "user_id", "created_at"),
         sa.Index("ix_reward_ledger_cap", "user_id", "rule_code", "day"),
-        # Reversals find what a post or idea earned.
-        sa.Index("ix_reward_ledger_source", "source_kind", "source_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -169,8 +169,8 @@ ALL_TIME_START = date(2000, 1, 1)
 
 class PeriodTotal(db.Model):
     """Points earned by a user in one period (week/month starting ``start``, or all time),
-    globally (tribe 0) or in one tribe: kept by the ledger so a leaderboard is one index
-    range scan instead of a sum over a million entries."""
+    globally (tribe 0) or in one tribe, so a leaderboard is one index range scan instead of
+    a sum over a million entries. Folded in from TotalDelta by a periodic task."""
 
     __tablename__ = "reward_period_totals"
     __table_args__ = (
@@ -182,3 +182,19 @@ class PeriodTotal(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     points: Mapped[int] = mapped_column(default=0)
+
+
+class TotalDelta(db.Model):
+    """Points a ledger batch added to one user's (tribe, day), waiting to be folded into
+    PeriodTotal by ``leaderboards.rollup_totals`` (every minute). The award path appends a
+    row here instead of upserting six totals rows per entry: no hot rows locked while
+    awarding, and a minute's deltas of one user collapse into one update. No foreign key
+    (a check per row on the hot path); the roll-up skips users that no longer exist."""
+
+    __tablename__ = "reward_total_deltas"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    user_id: Mapped[int] = mapped_column()
+    tribe_id: Mapped[int] = mapped_column(default=0)  # 0: the entry had no tribe
+    day: Mapped[date] = mapped_column(sa.Date)  # the day whose week/month the points count in
+    amount: Mapped[int] = mapped_column()

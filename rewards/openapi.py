@@ -121,7 +121,7 @@ PATHS = {
                                   "default": "week"},
                        "this week (from Monday), this month, or all time, in Asia/Shanghai"),
                 _query("tribe", {"type": "string"}, "a tribe's slug: points earned in it")),
-        ok=(200, "Leaderboard", "Up to 50 users, most points first"), errors=(422,),
+        ok=(200, "Leaderboard", "Up to 50 users, most points first (points totals are updated every minute)"), errors=(422,),
         description="Points earned (net of reversals; store spending does not count). 422 "
                     "for an unknown period or tribe.")},
     "/rewards/catalogue": {"get": get(

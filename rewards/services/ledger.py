@@ -14,7 +14,8 @@
    (rule, source kind, source id, actor, user) is what makes awarding idempotent: a second
    delivery of the same event inserts nothing and changes nothing, even concurrently,
 5. applies only what was really inserted: the balance cache (``User.points``), lifetime
-   points, the title (``User.title``) and the leaderboard totals.
+   points and the title (``User.title``), and queues the leaderboard deltas (one row per user,
+   tribe and day, folded into the totals every minute by ``leaderboards.rollup_totals``).
 
 Reversals are compensating entries (rule "reversal", source = the entry reversed), so they
 are idempotent the same way. Lifetime points count earnings only and never decrease;
@@ -35,20 +36,16 @@ from forum.extensions import db
 from forum.models import User, utcnow
 from forum.templating import SHANGHAI
 from rewards.models import (
-    ALL,
-    ALL_TIME_START,
-    MONTH,
     NOT_EARNING,
     REVERSAL,
-    WEEK,
     LedgerEntry,
-    PeriodTotal,
     PointRule,
     RewardAccount,
+    TotalDelta,
 )
 from rewards.services import bulk
 
-UNIQUE_KEY = ("rule_code", "source_kind", "source_id", "actor_id", "user_id")
+UNIQUE_KEY = ("source_kind", "source_id", "rule_code", "actor_id", "user_id")
 # Column → PostgreSQL type, for the set-based statements of rewards.services.bulk.
 ENTRY_COLUMNS = {"user_id": "integer", "amount": "integer", "rule_code": "varchar",
                  "source_kind": "varchar", "source_id": "integer", "actor_id": "integer",
@@ -57,8 +54,7 @@ RETURNED = ("id", "user_id", "amount", "rule_code", "source_kind", "source_id", 
             "tribe_id", "day")
 ACCOUNT_COLUMNS = {"user_id": "integer", "lifetime": "integer", "streak": "integer",
                    "best_streak": "integer"}
-TOTAL_COLUMNS = {"period": "varchar", "start": "date", "tribe_id": "integer",
-                 "user_id": "integer", "points": "integer"}
+DELTA_COLUMNS = {"user_id": "integer", "tribe_id": "integer", "day": "date", "amount": "integer"}
 
 
 @dataclass(frozen=True)
@@ -242,7 +238,7 @@ def _apply(inserted: list, requests: dict[tuple, Award], *, notify: bool,
            balance_applied: bool = False) -> None:
     balance: dict[int, int] = defaultdict(int)
     lifetime: dict[int, int] = defaultdict(int)
-    totals: dict[tuple, int] = defaultdict(int)
+    deltas: dict[tuple, int] = defaultdict(int)  # (user, tribe, day) → points for the boards
     for row in inserted:
         if not row.amount:
             continue
@@ -254,16 +250,13 @@ def _apply(inserted: list, requests: dict[tuple, Award], *, notify: bool,
         request = requests.get((row.rule_code, row.source_kind, row.source_id, row.actor_id,
                                 row.user_id))
         day = (request.rank_day if request is not None and request.rank_day else row.day)
-        for tribe in {0, row.tribe_id or 0}:
-            totals[(WEEK, week_start(day), tribe, row.user_id)] += row.amount
-            totals[(MONTH, month_start(day), tribe, row.user_id)] += row.amount
-            totals[(ALL, ALL_TIME_START, tribe, row.user_id)] += row.amount
+        deltas[(row.user_id, row.tribe_id or 0, day)] += row.amount
     if balance and not balance_applied:
         bulk.add_by_key(User.__table__, "id", "points",
                         sorted((uid, delta) for uid, delta in balance.items() if delta))
     if lifetime:
         _add_lifetime(lifetime, notify=notify)
-    _add_totals(totals)
+    _queue_deltas(deltas)
     # The ORM may hold stale copies of users whose points just changed.
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, User) and obj.id in balance:
@@ -286,24 +279,15 @@ def _add_lifetime(lifetime: dict[int, int], *, notify: bool) -> None:
                 notify=notify)
 
 
-def _add_totals(totals: dict[tuple, int]) -> None:
-    rows = [{"period": p, "start": s, "tribe_id": t, "user_id": u, "points": pts}
-            for (p, s, t, u), pts in totals.items() if pts]
+def _queue_deltas(deltas: dict[tuple, int]) -> None:
+    rows = [{"user_id": u, "tribe_id": t, "day": d, "amount": pts}
+            for (u, t, d), pts in deltas.items() if pts]
     if not rows:
         return
-    # Keys in a stable order so two batches never lock the same rows in opposite orders.
-    rows.sort(key=lambda r: (r["period"], r["start"], r["tribe_id"], r["user_id"]))
-    table = PeriodTotal.__table__
     if bulk.is_postgresql():
-        bulk.pg_insert_rows(table, TOTAL_COLUMNS, rows, conflict=(
-            "ON CONFLICT (period, start, tribe_id, user_id) DO UPDATE "
-            "SET points = reward_period_totals.points + excluded.points"))
+        bulk.pg_insert_rows(TotalDelta.__table__, DELTA_COLUMNS, rows, conflict="")
         return
-    stmt = dialect_insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["period", "start", "tribe_id", "user_id"],
-        set_={"points": table.c.points + stmt.excluded.points})
-    db.session.execute(stmt, rows)
+    db.session.execute(TotalDelta.__table__.insert(), rows)
 
 
 # --- reversals -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forum.extensions import db
 from rewards.models import RewardItem
-from rewards.services import store
+from rewards.services import leaderboards, store
 from rewards.services.badges import award_badge
 from rewards.services.ledger import Award, award
 from tests.forum.test_api_openapi import documented
@@ -79,6 +79,7 @@ def test_leaderboards_rank_by_points_earned_and_validate_input(client, make_user
     a, b = make_user("alice"), make_user("bob")
     award(Award(a.id, "answer_accepted", "post", 1, tribe_id=tribe.id))
     award(Award(b.id, "idea_funded", "idea", 1))
+    assert leaderboards.rollup_totals() == 2
     body = documented(client.get("/api/v1/leaderboards?period=week"), "get", "/leaderboards")
     assert [(r["rank"], r["username"], r["points"]) for r in body["items"]] == [
         (1, "bob", 100), (2, "alice", 15)]

@@ -6,7 +6,7 @@ import pytest
 
 from forum.extensions import db
 from rewards.models import PointRule, RewardItem, RewardOrder, Title
-from rewards.services import store
+from rewards.services import leaderboards, store
 from rewards.services.ledger import Award, award
 from tests.conftest import csrf_token, login
 from tests.rewards.conftest import points_of
@@ -63,6 +63,7 @@ def test_profile_shows_points_title_progress_and_badges(client, make_user):
 def test_leaderboard_page_lists_users_and_refuses_bad_periods(client, make_user):
     user = make_user("gina")
     award(Award(user.id, "answer_accepted", "post", 1))
+    leaderboards.rollup_totals()
     page = client.get("/leaderboards?period=month").get_data(as_text=True)
     assert "gina" in page and "15" in page
     assert client.get("/leaderboards?period=decade").status_code == 422
