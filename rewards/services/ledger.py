@@ -151,12 +151,20 @@ def ensure_accounts(user_ids: Sequence[int]) -> set[int]:
     """Create missing RewardAccount rows; returns the ids of the accounts created."""
     if not user_ids:
         return set()
-    rows = [{"user_id": uid, "lifetime": 0, "streak": 0, "best_streak": 0} for uid in user_ids]
     if bulk.is_postgresql():
+        # Most awards go to users who already have an account: a plain read finds the few
+        # missing ones, and only those go through the (slower) conflict-checked INSERT.
+        missing = set(user_ids) - set(db.session.scalars(
+            sa.select(RewardAccount.user_id).where(bulk.in_ids(RewardAccount.user_id, user_ids))))
+        if not missing:
+            return set()
+        rows = [{"user_id": uid, "lifetime": 0, "streak": 0, "best_streak": 0}
+                for uid in sorted(missing)]
         created = bulk.pg_insert_rows(RewardAccount.__table__, ACCOUNT_COLUMNS, rows,
                                       conflict="ON CONFLICT (user_id) DO NOTHING",
                                       returning=("user_id",))
         return {row.user_id for row in created}
+    rows = [{"user_id": uid, "lifetime": 0, "streak": 0, "best_streak": 0} for uid in user_ids]
     stmt = (dialect_insert(RewardAccount.__table__)
             .on_conflict_do_nothing(index_elements=["user_id"])
             .returning(RewardAccount.user_id))
