@@ -10,6 +10,9 @@
   and pooled: F1 of the negative class, precision, recall, specificity (share of non-negative
   posts kept out of the queue), accuracy, and demand accuracy — over the data's 7 demand
   labels (``intent``) and over the 4 codes of ``DEMANDS`` for posts labelled with one of them.
+  Also a *ranking reference* over the pooled out-of-fold P(negative): ROC AUC and the best F1
+  at specificity ≥ 0.85 for one threshold picked on the pooled test labels (a reference, not
+  a result).
 * SnowNLP alone (score < 0.5 → negative), from the ``snownlp_score`` column of
   ``telecom_weibo_first_posts.csv`` (same texts); the keyword/rule fallback (no training).
 * ``phone_reviews_sentiment.csv``: accuracy of the shipped model (trained on the telecom posts
@@ -39,6 +42,7 @@ from moderation.scoring import train  # noqa: E402
 from moderation.scoring.services.engine import (  # noqa: E402
     INTENT_TO_DEMAND,
     Model,
+    features,
     score_with,
 )
 from moderation.scoring.services.keywords import default_library  # noqa: E402
@@ -91,6 +95,24 @@ def demand_metrics(rows: list[dict], results) -> dict[str, float]:
             "demand_accuracy_mapped": sum(mapped) / len(mapped)}
 
 
+def ranking_reference(truth: list[int], p_negative: list[float],
+                      min_specificity: float = train.TARGET_SPECIFICITY) -> dict[str, float]:
+    """How well the pooled out-of-fold P(negative) *ranks* the posts: ROC AUC, and the best
+    F1 with specificity ≥ 0.85 for one threshold over all pooled predictions picked with the
+    test labels. Not an honest result, and not a bound for per-fold thresholds (the fold
+    models' scales differ) — a reference for how close the inner-CV threshold gets."""
+    pos = [p for p, t in zip(p_negative, truth, strict=True) if t]
+    neg = [p for p, t in zip(p_negative, truth, strict=True) if not t]
+    auc = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg))
+    best = {"f1": 0.0, "specificity": 0.0}
+    for t in sorted(set(p_negative)):
+        m = binary_metrics(truth, [int(p > t) for p in p_negative])
+        if m["specificity"] >= min_specificity and m["f1"] > best["f1"]:
+            best = {"f1": m["f1"], "specificity": m["specificity"]}
+    return {"auc": auc, "best_f1_at_min_specificity": best["f1"],
+            "its_specificity": best["specificity"]}
+
+
 def evaluate(rows: list[dict], results) -> dict[str, float]:
     out = binary_metrics([int(r["negative"]) for r in rows], [int(r.negative) for r in results])
     out.update(demand_metrics(rows, results))
@@ -104,6 +126,7 @@ def cross_validate(rows: list[dict], folds: int, repeats: int) -> dict:
     per_fold: list[dict] = []
     pooled_truth: list[dict] = []
     pooled_results = []
+    pooled_p: list[float] = []  # out-of-fold P(negative), for the ranking reference
     strata = [f"{r['negative']}:{r['demand']}" for r in rows]
     for rep in range(repeats):
         for k, test_idx in enumerate(stratified_folds(strata, folds, seed=1000 + rep)):
@@ -112,6 +135,8 @@ def cross_validate(rows: list[dict], folds: int, repeats: int) -> dict:
             model = train.fit(train_rows, library, extra=extra, seed=rep, weak=weak)
             test_rows = [rows[i] for i in test_idx]
             results = [score_with(r["text"], library, model) for r in test_rows]
+            pooled_p += [model.p_negative(features(r["text"], library, model.weak)[0])
+                         for r in test_rows]
             per_fold.append(evaluate(test_rows, results))
             pooled_truth += test_rows
             pooled_results += results
@@ -125,7 +150,9 @@ def cross_validate(rows: list[dict], folds: int, repeats: int) -> dict:
         summary[name] = {"mean": statistics.mean(values), "sd": statistics.stdev(values),
                          "min": min(values), "max": max(values)}
     pooled = evaluate(pooled_truth, pooled_results)
-    return {"folds": folds, "repeats": repeats, "per_fold_summary": summary, "pooled": pooled}
+    reference = ranking_reference([int(r["negative"]) for r in pooled_truth], pooled_p)
+    return {"folds": folds, "repeats": repeats, "per_fold_summary": summary, "pooled": pooled,
+            "ranking_reference": reference}
 
 
 def snownlp_baseline(rows: list[dict], first_posts: list[dict]) -> dict:
@@ -200,6 +227,11 @@ def main() -> None:
     print(f"trained scorer, pooled: F1 {p['f1']:.3f} spec {p['specificity']:.3f} "
           f"demand7 {p['demand_accuracy_7']:.3f} (tp {p['tp']} fp {p['fp']} fn {p['fn']} "
           f"tn {p['tn']})")
+    ref = cv["ranking_reference"]
+    print(f"ranking (pooled out-of-fold P): AUC {ref['auc']:.3f}; best F1 with spec >= "
+          f"{train.TARGET_SPECIFICITY} for one threshold picked on the pooled test labels "
+          f"(reference, not honest): {ref['best_f1_at_min_specificity']:.3f} "
+          f"(spec {ref['its_specificity']:.3f})")
     print(f"SnowNLP alone (<0.5): F1 {base['f1']:.3f} spec {base['specificity']:.3f} "
           f"acc {base['accuracy']:.3f}")
     print(f"keyword/rule fallback (untrained): F1 {rules['f1']:.3f} "
