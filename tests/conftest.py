@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,31 @@ def _restore_reference_rows(conn) -> None:
                 f"(SELECT max(id) FROM \"{table.name}\"))"))
 
 
+def _empty_tables(attempts: int = 5) -> None:
+    """Empty every table and restore the reference rows. A worker process of a multi-process
+    test may still be finishing a task (e.g. indexing the reply a test posted) when the test
+    ends; PostgreSQL then breaks the lock cycle with TRUNCATE by failing one side with
+    "deadlock detected". That is retryable by design: try again once the other side is done."""
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    for attempt in range(attempts):
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    names = ", ".join(f'"{t.name}"' for t in tables)
+                    conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                else:
+                    conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+                    for t in tables:
+                        conn.execute(t.delete())
+                    conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+                _restore_reference_rows(conn)
+            return
+        except sa.exc.OperationalError as exc:
+            if "deadlock detected" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+
+
 @pytest.fixture(autouse=True)
 def clean_db(app):
     """Every test starts with the freshly migrated tables (empty but for the reference rows
@@ -106,17 +132,7 @@ def clean_db(app):
     with app.app_context():
         yield
         db.session.remove()
-        tables = [t for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
-                for t in tables:
-                    conn.execute(t.delete())
-                conn.execute(sa.text("PRAGMA foreign_keys=ON"))
-            _restore_reference_rows(conn)
+        _empty_tables()
         clear_caches()
         page_cache.clear()
         view_counter.discard()
