@@ -29,8 +29,6 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 ROLLUP_EVERY_SECONDS = 60.0
 ROLLUP_CHUNK = 50_000  # deltas folded per transaction (bounded memory after a long stop)
-TOTAL_COLUMNS = {"period": "varchar", "start": "date", "tribe_id": "integer",
-                 "user_id": "integer", "points": "integer"}
 
 
 @dataclass
@@ -126,7 +124,6 @@ def proxy_board(period: str, tribe: Tribe | None = None, limit: int = 20) -> lis
     return rows
 
 
-
 # --- keeping the totals ----------------------------------------------------------------------
 
 
@@ -209,18 +206,12 @@ def _rollup_postgresql() -> int:
 
 
 def _add_totals(totals: dict[tuple, int]) -> None:
+    """SQLite's half of the roll-up (PostgreSQL does it all in _PG_ROLLUP)."""
     rows = [{"period": p, "start": s, "tribe_id": t, "user_id": u, "points": pts}
             for (p, s, t, u), pts in totals.items() if pts]
     if not rows:
         return
-    # Keys in a stable order so two roll-ups never lock the same rows in opposite orders.
-    rows.sort(key=lambda r: (r["period"], r["start"], r["tribe_id"], r["user_id"]))
     table = PeriodTotal.__table__
-    if bulk.is_postgresql():
-        bulk.pg_insert_rows(table, TOTAL_COLUMNS, rows, conflict=(
-            "ON CONFLICT (period, start, tribe_id, user_id) DO UPDATE "
-            "SET points = reward_period_totals.points + excluded.points"))
-        return
     stmt = dialect_insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=["period", "start", "tribe_id", "user_id"],
