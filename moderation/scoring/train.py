@@ -250,3 +250,38 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- the run-time retrain contract (moderation.scoring.learning) ------------------------------
+# Interim: scorer v2 replaces these with the scikit-learn pipeline; signatures stay.
+
+
+def train_model(site_examples, version: str) -> Model:
+    """Fit on the shipped data plus the site's examples (``learning.Example``)."""
+    from moderation.scoring.services.keywords import default_library
+
+    site = [{"text": e.text, "negative": int(e.negative), "demand": e.intent or "venting"}
+            for e in site_examples]
+    model = fit(load_labelled(), default_library(), extra=load_hard_cases() + site)
+    model.version = version
+    return model
+
+
+def evaluate_model(model: Model) -> dict[str, float]:
+    """Figures on the labelled posts (interim: the training posts themselves)."""
+    from moderation.scoring.services.engine import score_with
+    from moderation.scoring.services.keywords import default_library
+
+    library = default_library()
+    rows = load_labelled()
+    tp = fp = tn = fn = right = 0
+    for r in rows:
+        result = score_with(r["text"], library, model)
+        truth = r["negative"] == "1"
+        tp += result.negative and truth
+        fp += result.negative and not truth
+        tn += (not result.negative) and not truth
+        fn += (not result.negative) and truth
+        right += result.intent == r["demand"]
+    f1 = 2 * tp / max(1, 2 * tp + fp + fn)
+    return {"f1": f1, "specificity": tn / max(1, tn + fp), "demand_accuracy": right / len(rows)}

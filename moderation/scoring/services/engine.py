@@ -81,6 +81,11 @@ class ScoreResult:
     relevance: int
     sentiment: int
     intent: str = field(default="", compare=False)
+    # Urgency (PRODUCT / guideline intensity): 0 none … 3 regulator, media, lawyer, leaving,
+    # repeated contact or heavy rage; ``cues`` are the phrases that made it so (shown to
+    # moderators as "why").
+    intensity: int = field(default=0, compare=False)
+    cues: tuple[str, ...] = field(default=(), compare=False)
 
 
 # --- text normalisation and rule patterns ----------------------------------------------------
@@ -306,10 +311,20 @@ class Model:
     def load(cls, path: Path = MODEL_FILE) -> Model:
         if not path.exists():
             return cls(FALLBACK_VERSION, dict(FALLBACK_WEIGHTS), {}, {})
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Model:
+        """A model from its JSON form (the shipped file or a stored version)."""
         return cls(data["version"], data["negative"], data.get("ngram_only", {}),
                    data.get("demand", {}), float(data.get("threshold_shift", 0.0)),
                    data.get("weak", {}))
+
+    def to_dict(self) -> dict:
+        """The JSON form, as ``from_dict`` reads it."""
+        return {"version": self.version, "negative": self.negative,
+                "ngram_only": self.ngram_only, "demand": self.demand,
+                "threshold_shift": self.threshold_shift, "weak": self.weak}
 
     def p_negative(self, f: dict[str, float]) -> float:
         w = self.negative
@@ -359,9 +374,20 @@ def relevance_of(hits: list[KeywordEntry]) -> int:
     return max(0, min(100, 10 * biz + 5 * topical))
 
 
-def score_with(text: str, library: KeywordLibrary, model: Model, threshold: int = 50
-               ) -> ScoreResult:
-    """Score one text with an explicit library and model (the services pass the live ones)."""
+URGENT_CUES = re.compile(r"工信部|工信|315|消协|消费者协会|12315|媒体|曝光|记者|律师|法院|起诉|"
+                         r"转网|携号转网|销户|退网")
+
+
+def urgency(folded: str) -> tuple[int, tuple[str, ...]]:
+    """Intensity 0–3 and the cues found (rules of the labelling guideline)."""
+    cues = tuple(dict.fromkeys(m.group(0) for m in URGENT_CUES.finditer(folded)))
+    return (3, cues) if cues else (0, ())
+
+
+def score_with(text: str, library: KeywordLibrary, model: Model, threshold: int = 50,
+               *, is_reply: bool = False) -> ScoreResult:
+    """Score one text with an explicit library and model (the services pass the live ones).
+    ``is_reply``: the text is a reply in a topic, not an opening post."""
     f, hits = features(text, library, model.weak)
     p = model.p_negative(f)
     score = int(round(100 * p))
@@ -375,6 +401,8 @@ def score_with(text: str, library: KeywordLibrary, model: Model, threshold: int 
     for e in hits:
         if e.kind == "business" and e.term not in seen:
             seen.append(e.term)
+    intensity, cues = urgency(folded)
     return ScoreResult(score=score, negative=score >= threshold, keywords=seen,
                        demand=INTENT_TO_DEMAND.get(intent, "venting"),
-                       relevance=relevance_of(hits), sentiment=sentiment, intent=intent)
+                       relevance=relevance_of(hits), sentiment=sentiment, intent=intent,
+                       intensity=intensity, cues=cues)

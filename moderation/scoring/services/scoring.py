@@ -42,9 +42,10 @@ def negative_threshold() -> int:
     return max(1, min(100, value))
 
 
-def score_text(text: str) -> ScoreResult:
+def score_text(text: str, *, is_reply: bool = False) -> ScoreResult:
     """Score a text with the live keyword library and the configured threshold."""
-    return score_with(text or "", current_library(), model(), negative_threshold())
+    return score_with(text or "", current_library(), model(), negative_threshold(),
+                      is_reply=is_reply)
 
 
 def post_text(post: Post) -> str:
