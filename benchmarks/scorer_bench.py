@@ -1,25 +1,32 @@
 #!/usr/bin/env python
-"""Quality and speed of the negativity scorer (moderation/scoring), beside SnowNLP alone.
+"""Quality and speed of the negativity scorer v2 (moderation/scoring), beside SnowNLP alone
+and the previous model's recorded figures.
 
-    nice .venv/bin/python benchmarks/scorer_bench.py [--folds 5] [--repeats 3]
+    nice .venv/bin/python benchmarks/scorer_bench.py [--folds 5] [--repeats 1]
 
-* ``telecom_posts_labelled.csv`` (400 hand-labelled real posts): the trained scorer is
-  evaluated by **stratified k-fold cross-validation** (repeated with different shuffles): each
-  fold's model is trained on the other folds only (hyper-parameters are fixed in
-  ``moderation/scoring/train.py``, never tuned on a test fold). Reported per fold as mean ± sd
-  and pooled: F1 of the negative class, precision, recall, specificity (share of non-negative
-  posts kept out of the queue), accuracy, and demand accuracy — over the data's 7 demand
-  labels (``intent``) and over the 4 codes of ``DEMANDS`` for posts labelled with one of them.
-  Also a *ranking reference* over the pooled out-of-fold P(negative): ROC AUC and the best F1
-  at specificity ≥ 0.85 for one threshold picked on the pooled test labels (a reference, not
-  a result).
-* SnowNLP alone (score < 0.5 → negative), from the ``snownlp_score`` column of
-  ``telecom_weibo_first_posts.csv`` (same texts); the keyword/rule fallback (no training).
-* ``phone_reviews_sentiment.csv``: accuracy of the shipped model (trained on the telecom posts
-  only, so this is out of domain and never seen in training).
-* Throughput: posts/s of ``score_with`` on one core over the 2,213 telecom posts.
+Everything fitted is cross-validated: each fold's model is trained by ``train.fit`` (the
+shipped recipe, fixed hyper-parameters) on the other folds plus the other corpora, and
+scored on its test fold only.
 
-Writes ``benchmarks/results/scorer.json``. Data from /work/shared/data (or --data-dir).
+* real posts, ``telecom_posts_labelled_2k.csv`` (1,913): stratified k-fold over them (train:
+  the other folds + the forum set + hard cases). Pooled out-of-fold: F1 / precision / recall
+  / specificity of negative; urgent (intensity 3) recall and precision; demand accuracy over
+  the 7 labels where the two annotators agree (the 400 double-annotated posts whose labels
+  match) and over all posts; ROC AUC and, as a reference only, the best F1 at specificity
+  ≥ 0.85 for a threshold picked on the test labels. The annotators' own agreement (Cohen's
+  kappa, scikit-learn) is printed as the ceiling.
+* forum register, ``forum_register_train.jsonl`` (680): the same over its posts (train: the
+  other folds + the telecom posts + hard cases). Extra forum-style training posts written
+  for this project (``forum_register_extra.jsonl``) join the training folds only, never a
+  test fold.
+* out of domain, ``phone_reviews_sentiment.csv``: the shipped model's accuracy (never trained
+  on); the frozen evaluation split figures of the shipped model (what a retrain compares).
+* SnowNLP alone (< 0.5 → negative), from ``snownlp_score`` in telecom_weibo_first_posts.csv.
+* Speed: posts/s of ``score_with`` on one core; memory: the scorer's resident size (RSS after
+  loading the model and scoring, minus RSS before).
+
+Writes ``benchmarks/results/scorer.json``. Shared data from /work/shared/data (--data-dir) for
+the SnowNLP column only; everything else ships in moderation/scoring/data.
 """
 
 from __future__ import annotations
@@ -28,229 +35,197 @@ import argparse
 import csv
 import json
 import platform
-import random
-import statistics
+import resource
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+from sklearn.metrics import cohen_kappa_score, roc_auc_score  # noqa: E402
+from sklearn.model_selection import StratifiedKFold  # noqa: E402
+
 from moderation.scoring import train  # noqa: E402
-from moderation.scoring.services.engine import (  # noqa: E402
-    INTENT_TO_DEMAND,
-    Model,
-    features,
-    score_with,
-)
-from moderation.scoring.services.keywords import default_library  # noqa: E402
 
-DEMAND_CODES = ("venting", "risk_avoidance", "compensation", "saving")
+# Figures of the previous model (lr-2026.11) as recorded in benchmarks/README.md (it used
+# the v1 features and cannot run on the v2 engine): 400 real posts, 3 × 5-fold.
+PREVIOUS = {"model": "lr-2026.11", "f1": 0.914, "specificity": 0.856,
+            "demand_accuracy_7": 0.593, "phone_accuracy": 0.736,
+            "forum_eval_f1_reported_in_issue_13": 0.70,
+            "forum_eval_specificity_reported_in_issue_13": 0.66}
 
 
-def read_csv(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
+def binary(truth, pred) -> dict[str, float]:
+    t, p = np.asarray(truth, bool), np.asarray(pred, bool)
+    tp, fp = int((t & p).sum()), int((~t & p).sum())
+    fn, tn = int((t & ~p).sum()), int((~t & ~p).sum())
+    return {"f1": 2 * tp / max(1, 2 * tp + fp + fn), "precision": tp / max(1, tp + fp),
+            "recall": tp / max(1, tp + fn), "specificity": tn / max(1, tn + fp),
+            "accuracy": (tp + tn) / max(1, len(t)), "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
-def stratified_folds(labels: list[str], k: int, seed: int) -> list[list[int]]:
-    """k folds with each label spread evenly (deterministic for a seed)."""
-    by_label: dict[str, list[int]] = defaultdict(list)
-    for i, y in enumerate(labels):
-        by_label[y].append(i)
-    folds: list[list[int]] = [[] for _ in range(k)]
-    rng = random.Random(seed)
-    offset = 0
-    for y in sorted(by_label):
-        idx = by_label[y]
-        rng.shuffle(idx)
-        for j, i in enumerate(idx):
-            folds[(j + offset) % k].append(i)
-        offset += len(idx)
-    return folds
-
-
-def binary_metrics(truth: list[int], pred: list[int]) -> dict[str, float]:
-    tp = sum(1 for t, p in zip(truth, pred, strict=True) if t and p)
-    fp = sum(1 for t, p in zip(truth, pred, strict=True) if not t and p)
-    fn = sum(1 for t, p in zip(truth, pred, strict=True) if t and not p)
-    tn = sum(1 for t, p in zip(truth, pred, strict=True) if not t and not p)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"f1": f1, "precision": precision, "recall": recall,
-            "specificity": tn / (tn + fp) if tn + fp else 0.0,
-            "accuracy": (tp + tn) / len(truth), "tp": tp, "fp": fp, "fn": fn, "tn": tn}
-
-
-def demand_metrics(rows: list[dict], results) -> dict[str, float]:
-    intent_ok = [r["demand"] == res.intent for r, res in zip(rows, results, strict=True)]
-    four = [(r["demand"], res.demand) for r, res in zip(rows, results, strict=True)
-            if r["demand"] in DEMAND_CODES]
-    mapped = [INTENT_TO_DEMAND[r["demand"]] == res.demand for r, res in zip(rows, results, strict=True)]
-    return {"demand_accuracy_7": sum(intent_ok) / len(intent_ok),
-            "demand_accuracy_4": sum(t == p for t, p in four) / len(four) if four else 0.0,
-            "demand_accuracy_mapped": sum(mapped) / len(mapped)}
-
-
-def ranking_reference(truth: list[int], p_negative: list[float],
-                      min_specificity: float = train.TARGET_SPECIFICITY) -> dict[str, float]:
-    """How well the pooled out-of-fold P(negative) *ranks* the posts: ROC AUC, and the best
-    F1 with specificity ≥ 0.85 for one threshold over all pooled predictions picked with the
-    test labels. Not an honest result, and not a bound for per-fold thresholds (the fold
-    models' scales differ) — a reference for how close the inner-CV threshold gets."""
-    pos = [p for p, t in zip(p_negative, truth, strict=True) if t]
-    neg = [p for p, t in zip(p_negative, truth, strict=True) if not t]
-    auc = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg))
+def best_f1_at_specificity(truth, p, minimum: float = 0.85) -> dict[str, float]:
+    """Reference only: one threshold picked on the test labels themselves."""
+    t = np.asarray(truth, bool)
     best = {"f1": 0.0, "specificity": 0.0}
-    for t in sorted(set(p_negative)):
-        m = binary_metrics(truth, [int(p > t) for p in p_negative])
-        if m["specificity"] >= min_specificity and m["f1"] > best["f1"]:
-            best = {"f1": m["f1"], "specificity": m["specificity"]}
-    return {"auc": auc, "best_f1_at_min_specificity": best["f1"],
-            "its_specificity": best["specificity"]}
+    for cut in np.unique(p):
+        figures = binary(t, np.asarray(p) >= cut)
+        if figures["specificity"] >= minimum and figures["f1"] > best["f1"]:
+            best = {"f1": figures["f1"], "specificity": figures["specificity"]}
+    return best
 
 
-def evaluate(rows: list[dict], results) -> dict[str, float]:
-    out = binary_metrics([int(r["negative"]) for r in rows], [int(r.negative) for r in results])
-    out.update(demand_metrics(rows, results))
-    return out
-
-
-def cross_validate(rows: list[dict], folds: int, repeats: int) -> dict:
-    library = default_library()
-    extra = train.load_hard_cases()  # hand-written hard cases: training data only
-    weak = train.train_weak()  # from the 1,630 posts outside the labelled set: fold-free
-    per_fold: list[dict] = []
-    pooled_truth: list[dict] = []
-    pooled_results = []
-    pooled_p: list[float] = []  # out-of-fold P(negative), for the ranking reference
-    strata = [f"{r['negative']}:{r['demand']}" for r in rows]
+def cross_validate(target: list[train.Labelled], others: list[train.Labelled],
+                   folds: int, repeats: int, general: dict, cache: dict) -> dict:
+    """Pooled out-of-fold results over ``target`` (others always in training)."""
+    truth, results, p_negative, held = [], [], [], []
+    strata = [f"{int(d.example.negative)}{d.example.intensity}" for d in target]
     for rep in range(repeats):
-        for k, test_idx in enumerate(stratified_folds(strata, folds, seed=1000 + rep)):
-            test = set(test_idx)
-            train_rows = [r for i, r in enumerate(rows) if i not in test]
-            model = train.fit(train_rows, library, extra=extra, seed=rep, weak=weak)
-            test_rows = [rows[i] for i in test_idx]
-            results = [score_with(r["text"], library, model) for r in test_rows]
-            pooled_p += [model.p_negative(features(r["text"], library, model.weak)[0])
-                         for r in test_rows]
-            per_fold.append(evaluate(test_rows, results))
-            pooled_truth += test_rows
-            pooled_results += results
-            print(f"  repeat {rep + 1} fold {k + 1}: F1 {per_fold[-1]['f1']:.3f} "
-                  f"spec {per_fold[-1]['specificity']:.3f} "
-                  f"demand7 {per_fold[-1]['demand_accuracy_7']:.3f}", flush=True)
-    summary = {}
-    for name in ("f1", "precision", "recall", "specificity", "accuracy", "demand_accuracy_7",
-                 "demand_accuracy_4", "demand_accuracy_mapped"):
-        values = [f[name] for f in per_fold]
-        summary[name] = {"mean": statistics.mean(values), "sd": statistics.stdev(values),
-                         "min": min(values), "max": max(values)}
-    pooled = evaluate(pooled_truth, pooled_results)
-    reference = ranking_reference([int(r["negative"]) for r in pooled_truth], pooled_p)
-    return {"folds": folds, "repeats": repeats, "per_fold_summary": summary, "pooled": pooled,
-            "ranking_reference": reference}
-
-
-def snownlp_baseline(rows: list[dict], first_posts: list[dict]) -> dict:
-    score_of = {r["id"]: float(r["snownlp_score"]) for r in first_posts}
-    truth = [int(r["negative"]) for r in rows]
-    pred = [int(score_of[r["id"]] < 0.5) for r in rows]
-    return binary_metrics(truth, pred)
-
-
-def fallback_figures(rows: list[dict]) -> dict:
-    library, model = default_library(), Model.load(Path("/nonexistent"))
-    return evaluate(rows, [score_with(r["text"], library, model) for r in rows])
-
-
-def phone_reviews(path: Path) -> dict:
-    rows = read_csv(path)
-    library, model = default_library(), Model.load()
-    truth = [1 - int(r["label"]) for r in rows]  # label 1 = positive review
-    pred = [int(score_with(r["review"], library, model).negative) for r in rows]
-    out = binary_metrics(truth, pred)
-    out["rows"] = len(rows)
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=1000 + rep)
+        for k, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(target)),
+                                                                 strata)):
+            model = train.fit([target[i] for i in train_idx] + others, "cv", general,
+                              feature_cache=cache)
+            test = [target[i] for i in test_idx]
+            scored = train.score_all(model, test)
+            truth += test
+            results += scored
+            p_negative += [r.score for r in scored]
+            held.append(binary([d.example.negative for d in test], [r.negative for r in scored]))
+            print(f"  repeat {rep + 1} fold {k + 1}: F1 {held[-1]['f1']:.3f} "
+                  f"spec {held[-1]['specificity']:.3f}", flush=True)
+    out = binary([d.example.negative for d in truth], [r.negative for r in results])
+    out["f1_fold_sd"] = float(np.std([h["f1"] for h in held], ddof=1))
+    out["specificity_fold_sd"] = float(np.std([h["specificity"] for h in held], ddof=1))
+    out["auc"] = roc_auc_score([d.example.negative for d in truth], p_negative)
+    out["reference_best_f1_at_spec_0.85"] = best_f1_at_specificity(
+        [d.example.negative for d in truth], p_negative)
+    out.update(train.urgent_figures([d.example.intensity for d in truth],
+                                    [r.intensity for r in results]))
+    double = [(d, r) for d, r in zip(truth, results, strict=True) if d.intent_b]
+    agreed = [(d, r) for d, r in double if d.intent_b == d.example.intent]
+    out["demand_accuracy_agreed"] = (sum(1 for d, r in agreed if r.intent == d.example.intent)
+                                     / max(1, len(agreed)))
+    out["demand_agreed_posts"] = len(agreed)
+    out["demand_accuracy_all"] = (sum(1 for d, r in zip(truth, results, strict=True)
+                                      if r.intent == d.example.intent) / max(1, len(truth)))
+    out["intensity_accuracy"] = (sum(1 for d, r in zip(truth, results, strict=True)
+                                     if r.intensity == d.example.intensity) / max(1, len(truth)))
     return out
 
 
-def throughput(texts: list[str], rounds: int = 3) -> dict:
-    library, model = default_library(), Model.load()
+def annotator_agreement(telecom: list[train.Labelled]) -> dict[str, float]:
+    both = [d for d in telecom if d.intent_b]
+    a = [d.example for d in both]
+    return {
+        "posts": len(both),
+        "demand_kappa": cohen_kappa_score([e.intent for e in a], [d.intent_b for d in both]),
+        "demand_agreement": float(np.mean([e.intent == d.intent_b
+                                           for e, d in zip(a, both, strict=True)])),
+        "urgent_kappa": cohen_kappa_score([e.intensity == 3 for e in a],
+                                          [d.intensity_b == 3 for d in both]),
+        "intensity_kappa": cohen_kappa_score([e.intensity for e in a],
+                                             [d.intensity_b for d in both]),
+    }
+
+
+def snownlp_alone(telecom: list[train.Labelled], data_dir: Path) -> dict | None:
+    path = data_dir / "telecom_weibo_first_posts.csv"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8-sig") as fh:
+        score_of = {r["id"]: float(r["snownlp_score"]) for r in csv.DictReader(fh)}
+    rows = [d for d in telecom if d.id in score_of]
+    return binary([d.example.negative for d in rows], [score_of[d.id] < 0.5 for d in rows])
+
+
+def speed_and_memory(texts: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    from moderation.scoring.services.engine import Model, score_with
+
+    model = Model.load()
+    library = train._default_library()
+    score_with(texts[0], library, model)
+    loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     best = 0.0
-    for _ in range(rounds):
+    for _ in range(3):
         start = time.perf_counter()
-        for t in texts:
-            score_with(t, library, model)
+        for text in texts:
+            score_with(text, library, model)
         best = max(best, len(texts) / (time.perf_counter() - start))
     return {"posts": len(texts), "posts_per_second": best,
-            "mean_chars": statistics.mean(len(t) for t in texts)}
-
-
-def fmt(summary: dict, name: str) -> str:
-    s = summary[name]
-    return f"{s['mean']:.3f} ± {s['sd']:.3f} (min {s['min']:.3f})"
+            "mean_chars": float(np.mean([len(t) for t in texts])),
+            "model_file_mb": train.MODEL_FILE.stat().st_size / 2**20,
+            "scorer_rss_mb": (loaded - before) / 1024}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="/work/shared/data")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "scorer.json"))
     args = parser.parse_args()
-    data = Path(args.data_dir)
-    rows = read_csv(data / "telecom_posts_labelled.csv")
-    first_posts = read_csv(data / "telecom_weibo_first_posts.csv")
 
-    print(f"cross-validation: {args.repeats} × stratified {args.folds}-fold on {len(rows)} posts")
-    cv = cross_validate(rows, args.folds, args.repeats)
-    base = snownlp_baseline(rows, first_posts)
-    rules = fallback_figures(rows)
-    phone = phone_reviews(data / "phone_reviews_sentiment.csv")
-    speed = throughput([r["first_customer_post"] for r in first_posts])
+    # Speed and memory first, in a process that has not trained anything yet.
+    telecom, forum, hard = train.load_telecom(), train.load_forum(), train.load_hard_cases()
+    speed = speed_and_memory([d.example.text for d in telecom + forum])
+    extra = train.load_forum_extra()
+    general = train.shipped_general()
+    cache: dict = {}
+    print(f"real posts: {args.repeats} × stratified {args.folds}-fold over {len(telecom)}")
+    real = cross_validate(telecom, forum + hard + extra, args.folds, args.repeats, general,
+                          cache)
+    print(f"forum register: {args.repeats} × stratified {args.folds}-fold over {len(forum)}")
+    forum_cv = cross_validate(forum, telecom + hard + extra, args.folds, args.repeats,
+                              general, cache)
+    shipped = train.Model.load()
+    frozen = train.evaluate_model(shipped)
+    agreement = annotator_agreement(telecom)
+    snow = snownlp_alone(telecom, Path(args.data_dir))
 
-    s = cv["per_fold_summary"]
-    print("\n== telecom_posts_labelled.csv (negative = 1 is the positive class) ==")
-    print(f"trained scorer, CV per fold: F1 {fmt(s, 'f1')}")
-    print(f"                             specificity {fmt(s, 'specificity')}")
-    print(f"                             precision {fmt(s, 'precision')}, "
-          f"recall {fmt(s, 'recall')}")
-    print(f"                             demand accuracy (7 labels) {fmt(s, 'demand_accuracy_7')}")
-    print(f"                             demand accuracy (4 DEMANDS codes, rows labelled "
-          f"with one) {fmt(s, 'demand_accuracy_4')}")
-    print(f"                             demand accuracy (all rows, labels mapped to codes) "
-          f"{fmt(s, 'demand_accuracy_mapped')}")
-    p = cv["pooled"]
-    print(f"trained scorer, pooled: F1 {p['f1']:.3f} spec {p['specificity']:.3f} "
-          f"demand7 {p['demand_accuracy_7']:.3f} (tp {p['tp']} fp {p['fp']} fn {p['fn']} "
-          f"tn {p['tn']})")
-    ref = cv["ranking_reference"]
-    print(f"ranking (pooled out-of-fold P): AUC {ref['auc']:.3f}; best F1 with spec >= "
-          f"{train.TARGET_SPECIFICITY} for one threshold picked on the pooled test labels "
-          f"(reference, not honest): {ref['best_f1_at_min_specificity']:.3f} "
-          f"(spec {ref['its_specificity']:.3f})")
-    print(f"SnowNLP alone (<0.5): F1 {base['f1']:.3f} spec {base['specificity']:.3f} "
-          f"acc {base['accuracy']:.3f}")
-    print(f"keyword/rule fallback (untrained): F1 {rules['f1']:.3f} "
-          f"spec {rules['specificity']:.3f} demand7 {rules['demand_accuracy_7']:.3f}")
-    print(f"\n== phone_reviews_sentiment.csv ({phone['rows']} reviews, out of domain) ==")
-    print(f"accuracy {phone['accuracy']:.3f} (F1 {phone['f1']:.3f}, spec "
-          f"{phone['specificity']:.3f}); SnowNLP alone: 0.84 (data README)")
-    print(f"\n== throughput == {speed['posts_per_second']:.0f} posts/s on one core "
-          f"({speed['posts']} posts, mean {speed['mean_chars']:.0f} chars)")
+    print("\n== real posts (telecom_posts_labelled_2k.csv), cross-validated ==")
+    print(f"scorer v2: F1 {real['f1']:.3f} (fold sd {real['f1_fold_sd']:.3f}) at specificity "
+          f"{real['specificity']:.3f}; precision {real['precision']:.3f} recall "
+          f"{real['recall']:.3f}; AUC {real['auc']:.3f}")
+    ref = real["reference_best_f1_at_spec_0.85"]
+    print(f"  reference (threshold picked on the test labels): best F1 at spec >= 0.85: "
+          f"{ref['f1']:.3f} (spec {ref['specificity']:.3f})")
+    print(f"  urgent (intensity 3): recall {real['urgent_recall']:.3f} precision "
+          f"{real['urgent_precision']:.3f}; intensity accuracy {real['intensity_accuracy']:.3f}")
+    print(f"  demand accuracy where annotators agree ({real['demand_agreed_posts']} posts): "
+          f"{real['demand_accuracy_agreed']:.3f}; over all posts "
+          f"{real['demand_accuracy_all']:.3f}")
+    print(f"  annotators (ceiling, {agreement['posts']} posts): demand kappa "
+          f"{agreement['demand_kappa']:.3f} (agreement {agreement['demand_agreement']:.3f}), "
+          f"urgent kappa {agreement['urgent_kappa']:.3f}, intensity kappa "
+          f"{agreement['intensity_kappa']:.3f}")
+    if snow:
+        print(f"SnowNLP alone: F1 {snow['f1']:.3f} spec {snow['specificity']:.3f}")
+    print(f"previous model {PREVIOUS['model']} (recorded, 400 posts): F1 {PREVIOUS['f1']} "
+          f"spec {PREVIOUS['specificity']} demand {PREVIOUS['demand_accuracy_7']}")
+    print("\n== forum register (forum_register_train.jsonl), cross-validated ==")
+    print(f"scorer v2: F1 {forum_cv['f1']:.3f} (fold sd {forum_cv['f1_fold_sd']:.3f}) at "
+          f"specificity {forum_cv['specificity']:.3f}; urgent recall "
+          f"{forum_cv['urgent_recall']:.3f} precision {forum_cv['urgent_precision']:.3f}")
+    print("\n== out of domain, never trained on ==")
+    print(f"phone_reviews_sentiment.csv accuracy {frozen['phone_accuracy']:.3f} "
+          f"(previous {PREVIOUS['phone_accuracy']})")
+    print(f"\n== shipped model {shipped.version} on the frozen evaluation split ==")
+    print(json.dumps(frozen))
+    print(f"\n== speed: {speed['posts_per_second']:.0f} posts/s on one core "
+          f"(mean {speed['mean_chars']:.0f} chars); model file {speed['model_file_mb']:.1f} MB; "
+          f"scorer memory {speed['scorer_rss_mb']:.0f} MB")
 
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
-        "machine": platform.machine(), "model_version": Model.load().version,
-        "cross_validation": cv, "snownlp_alone": base, "rule_fallback": rules,
-        "phone_reviews": phone, "throughput": speed,
-    }, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"\nwrote {out}")
+    Path(args.out).write_text(json.dumps({
+        "machine": platform.platform(), "python": platform.python_version(),
+        "folds": args.folds, "repeats": args.repeats, "real_posts": real,
+        "forum_register": forum_cv, "annotators": agreement, "snownlp_alone": snow,
+        "shipped_model": shipped.version, "frozen_split": frozen, "speed": speed,
+        "previous": PREVIOUS}, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -1,26 +1,26 @@
 """The negativity scorer itself: pure functions over a text and a keyword library, no
-database and no Flask, so the benchmark and the Celery worker run the same code.
+database and no Flask, so the benchmark, the trainer and the Celery worker run the same code.
 
-How a text is scored
---------------------
-1. **Features** (``features()``): character 1–3-grams of the normalised text, keyword-library
-   hits (sum of negative weights, one flag per category, business weights), and hand rules
-   for the hard cases: how-to questions (怎么/如何/请问/吗/？ at the end), sarcasm (a thank or
-   praise word next to a charge or complaint, 又/还/居然), money amounts with 扣/收,
-   exclamation and question runs, escalation (投诉/工信部/315).
-2. **Negativity** = a logistic regression over those features plus one "weak" feature (the
-   logit of an n-gram model of customer dissatisfaction learnt from 1,630 other real posts),
-   weights trained offline by ``moderation/scoring/train.py`` from the hand-labelled telecom
-   posts and shipped as ``data/model.json`` (without that file a hand-weighted fallback over
-   the keyword and rule features is used). ``score`` = 100 × P(negative) with the decision
-   point at 50; ``sentiment`` = an n-gram-only model of the wording (情感指数).
-   Negative-keyword weights are trained ≥ 0, so adding a negative keyword never lowers a score.
-3. **Demand** (群体诉求) = a multinomial logistic regression over the same features, mapped to
-   the four codes of ``demands.DEMANDS`` (the fine-grained class — question, praise … — is
-   kept in ``ScoreResult.intent``).
-4. **Relevance** (business relevance, 0–100) from business keywords and topical categories.
-
-Everything here is plain Python dict arithmetic: ~thousands of posts per second per core.
+How a text is scored (scorer v2)
+--------------------------------
+1. **Features** (``features()``) keep *what a post is about* apart from *how it is said*:
+   - wording: character 1–3-grams of the normalised text (``c:``);
+   - sentiment that carries beyond the training posts: the HowNet sentiment lexicon with
+     negation and degree words (``x:``, ``lexicon.py``) and a general sentiment model learnt
+     from public product-review corpora (``g:``);
+   - structure: question, how-to, tip, list, advice/answer, announcement and chit-chat
+     markers, reply or opening post (``s:`` and ``r:``), sarcasm cues (praise beside a charge or
+     complaint), exclamation runs;
+   - urgency cues of the labelling guideline (``u:``): regulator/315/media/lawyer, leaving the
+     operator, repeated contact, heavy rage;
+   - the keyword library's hits (``k:``), which admins edit.
+2. **Models** (trained offline with scikit-learn by ``moderation/scoring/train.py``, shipped as
+   ``data/model.json``): a logistic regression for negative/not, a multinomial one for
+   intensity 0–3 and one for the demand class (7 intents, mapped to the 4 ``DEMANDS`` codes).
+   Inference is plain dict arithmetic over the exported weights: no scikit-learn at run time.
+3. ``score`` = 100 × P(negative), decision point at 50; ``sentiment`` (情感指数) = how negative
+   the wording alone is (general model + lexicon); ``intensity`` = the most likely class,
+   raised to 3 when a regulator/media/lawyer threat is found; ``cues`` say why.
 """
 
 from __future__ import annotations
@@ -32,10 +32,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "model.json"
+from moderation.scoring.services.lexicon import Lexicon
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+MODEL_FILE = DATA_DIR / "model.json"
 FALLBACK_VERSION = "rules-1"
 MAX_TEXT = 10_000  # longer texts are scored on their first 10,000 characters
 
+INTENTS = ("venting", "risk_avoidance", "compensation", "saving", "question", "praise", "other")
 # Intent (fine-grained demand of the labelled data) → DEMANDS code for the queue.
 INTENT_TO_DEMAND = {
     "venting": "venting", "risk_avoidance": "risk_avoidance", "compensation": "compensation",
@@ -81,18 +85,18 @@ class ScoreResult:
     relevance: int
     sentiment: int
     intent: str = field(default="", compare=False)
-    # Urgency (PRODUCT / guideline intensity): 0 none … 3 regulator, media, lawyer, leaving,
+    # Urgency (the guideline's intensity): 0 none … 3 regulator, media, lawyer, leaving,
     # repeated contact or heavy rage; ``cues`` are the phrases that made it so (shown to
     # moderators as "why").
     intensity: int = field(default=0, compare=False)
     cues: tuple[str, ...] = field(default=(), compare=False)
 
 
-# --- text normalisation and rule patterns ----------------------------------------------------
+# --- text normalisation ----------------------------------------------------------------------
 
 _MENTION_RE = re.compile(r"@[\w\-·]+")
 _URL_RE = re.compile(r"https?://\S+")
-_SPACE_RE = re.compile(r"\s+")
+_SPACE_RE = re.compile(r"[ \t\r\f\v]+")
 
 
 def _fold(text: str) -> str:
@@ -101,12 +105,15 @@ def _fold(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Drop @mentions (they name the operator, not the sentiment) and links; fold width."""
+    """Drop @mentions (they name the operator, not the sentiment) and links; fold width.
+    Line breaks stay: a title line and list items are structure."""
     text = _fold(text[:MAX_TEXT])
     text = _MENTION_RE.sub(" ", text)
     text = _URL_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
+
+# --- hand features: structure, complaint signs, sarcasm ---------------------------------------
 
 QUESTION_WORDS = re.compile(r"请问|吗|么\?|怎么|怎样|如何|能否|可否|是否|什么时候|啥时候|多久|哪里|在哪|"
                             r"能不能|可不可以|有没有|可以.{0,12}吗|\?")
@@ -136,14 +143,73 @@ CHARGE_WITH_MONEY = re.compile(r"(扣|收|多收|吸|偷|扣了|收了)[^,.!?，
 EXCLAIM_RUN = re.compile(r"!{2,}")
 QUESTION_RUN = re.compile(r"\?{2,}")
 ESCALATION = re.compile(r"工信|315|消协|投诉|曝光|媒体|律师|法院|维权")
+# Forum structure: what a tip, an answer, an announcement or chit-chat looks like.
+TIP = re.compile(r"分享|技巧|方法|攻略|教程|步骤|经验|小贴士|提醒大家|提醒一下|自查|亲测|总结|整理|"
+                 r"建议大家|注意事项|避坑|防.{0,3}(扣费|诈骗|骚扰)|省钱|干货|科普|指南|说明")
+LIST_ITEM = re.compile(r"(^|\n)\s*(\d{1,2}[.、)]|[①②③④⑤⑥⑦⑧⑨]|第[一二三四五]|[一二三四五]、)")
+ADVICE = re.compile(r"可以(试试|先|在|去|打|发|用|把|直接|关|开)|建议(你|先|您|楼主)?|试试|你(可以|先|要|得)|"
+                    r"楼主|打开.{0,12}(点|选|进)|(点击|点一下|选择|进入).{0,10}(就|即可|就行|就可以)|"
+                    r"即可|就行了?|就可以了?|路径|设置里|一般是|应该是|我(之前|上次|也)(是|遇到)")
+ANNOUNCE = re.compile(r"通知|公告|须知|版规|欢迎|置顶|征集|精华|活动|升级|维护|敬请|各位(用户|机友|网友)|"
+                      r"本版|版块|规则|禁止|一经发现")
+CHITCHAT = re.compile(r"\+1|同问|同求|哈哈|嘿嘿|顶一下|顶|mark|码住|学到了|收藏|蹲|围观|沙发|谢谢分享|感谢分享")
+# Irony in a forum: scare quotes around the operator's promise (“不限量”), mock praise
+# ("真是太智能了", "建议申请专利", "堪比蜗牛"), thanks for a harm ("感谢…让我学会了耐心").
+SCARE_QUOTES = re.compile(r"[“\"「『][^”\"」』]{1,12}[”\"」』]")
+MOCK_PRAISE = re.compile(r"真是太|真(是|的)?(体贴|准时|智能|贴心|给力|周到|厉害|神奇)|不愧是|果然是|堪比|"
+                         r"建议.{0,8}(申请专利|开银行|改名|改成|颁奖)|学到了|学会了|涨知识|感动哭|感人|"
+                         r"好家伙|佩服佩服|懂的都懂|呵呵|惊喜|含金量|黑科技|科技感|平行宇宙|传说中|"
+                         r"(感谢|谢谢).{0,12}让我|这就是.{0,8}(回报|服务|速度)")
+# Problem events: with a praising frame they make sarcasm ("流量提醒真准时，每次都在超出之后").
+HARM = re.compile(r"断(网|线|了)?|卡(成|顿|住|了)|慢|扣|贵|限速|超出|转圈|蜗牛|营销短信|滞纳金|翻倍|涨价|"
+                  r"无服务|没(有)?信号|跑(掉|了)|不到账|多交|多收|杀熟|坑|忽悠|捆绑|套路|一直|半天|好几")
+EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+
+# Urgency cues (the guideline's intensity 3), each with the label shown to moderators.
+URGENCY_CUES: dict[str, re.Pattern] = {
+    "regulator": re.compile(r"工信部|工信微报|工信|信访|上访|315|消协|消费者协会|消费者权益|12315|12300|"
+                            r"通信管理局|通管局|管局|监管部门|市长热线|12345|媒体|曝光|爆料|记者|电视台|"
+                            r"报社|律师|法院|起诉|打官司|报警|纪委"),
+    "leaving": re.compile(r"携号转网|转网|销户|销号|退网|换网|换(个)?运营商|(换|转|投奔)回?到?(电信|移动|联通|广电)|"
+                          r"再也不(用|会用)|不再(用|使用)|不(会)?再用|不要再用|弃用|远离|再见|"
+                          r"失去.{0,6}(客户|用户)|只能换|准备换"),
+    "repeated": re.compile(r"(无数|好多|多|几|好几|十几|[3-9三四五六七八九十]|\d\d)次|反复|三番五次|一而再|屡次|"
+                           r"不止一次|(几|好几|两|三|四|五|六|七|八|九|十|半|\d+)个多?月|[一1]年多?|几年|"
+                           r"数月|半年|每个?月都|至今|从\d+年|从去年|持续.{0,4}(月|年)"),
+}
+# Strong insults or profanity aimed at the operator: two or more are "heavy rage" (3).
+INSULTS = re.compile(r"煞笔|傻逼|傻b|sb|妈的|特么|尼玛|你妈|他妈|tmd|cnm|操你|小偷|强盗|流氓|骗子|土匪|畜生|"
+                     r"狗屁|破逼|脑残|智障|j8|滚|去死|王八|混蛋|无耻|黑心|吸血|垃圾|坑爹|丫的|奶奶的|怒了")
+CUE_LABELS = {"regulator": "监管/媒体/法律", "leaving": "转网/销户", "repeated": "反复投诉",
+              "rage": "强烈情绪", "insult": "辱骂"}
+
+
+def _phrases(pattern: re.Pattern, folded: str) -> list[str]:
+    return list(dict.fromkeys(m.group(0) for m in pattern.finditer(folded)))
+
+
+def urgency_cues(folded: str) -> dict[str, list[str]]:
+    """The urgency cues found, by kind (phrases in order of appearance, without repeats).
+    One insult is a cue of a clear complaint ("insult"); two or more are heavy rage."""
+    found: dict[str, list[str]] = {}
+    for kind, pattern in URGENCY_CUES.items():
+        phrases = _phrases(pattern, folded)
+        if phrases:
+            found[kind] = phrases
+    insults = _phrases(INSULTS, folded)
+    if len(insults) >= 2 or ("怒了" in folded and "!" in folded):
+        found["rage"] = insults
+    elif insults:
+        found["insult"] = insults
+    return found
 
 
 def rule_features(folded: str) -> dict[str, float]:
     """Hand features for the hard cases (values 0/1 or small counts).
 
-    Most posts to an operator's service account are complaints; what marks the others is
-    genuine praise (a praise word and no complaint sign) or a plain question (a question with
-    no fault, charge or anger in it). Sarcasm is praise plus complaint signs.
+    What marks a harmless post beside a complaint: genuine praise (a praise word and no
+    complaint sign), a plain question, a tip or an answer. Sarcasm is praise plus complaint
+    signs.
     """
     f: dict[str, float] = {}
     complaints = len(COMPLAINT.findall(folded))
@@ -190,19 +256,54 @@ def rule_features(folded: str) -> dict[str, float]:
         f["r:question_run"] = 1.0
     if ESCALATION.search(folded):
         f["r:escalation"] = 1.0
-    anger = len(ANGER.findall(folded))
-    if anger:
-        f["d:anger"] = min(anger, 3) / 3.0
     for name, pattern in DEMAND_CUES.items():
         if pattern.search(folded):
             f["d:" + name] = 1.0
     return f
 
 
+def structure_features(folded: str, is_reply: bool) -> dict[str, float]:
+    """What kind of forum post this is: reply or opening post, tip, list, advice, notice."""
+    f: dict[str, float] = {"s:reply" if is_reply else "s:opening": 1.0}
+    tips = len(TIP.findall(folded))
+    if tips:
+        f["s:tip"] = min(tips, 3) / 3.0
+    if LIST_ITEM.search(folded):
+        f["s:list"] = 1.0
+    advice = len(ADVICE.findall(folded))
+    if advice:
+        f["s:advice"] = min(advice, 3) / 3.0
+        if is_reply:
+            f["s:reply_advice"] = 1.0
+    if ANNOUNCE.search(folded):
+        f["s:announce"] = 1.0
+    if CHITCHAT.search(folded):
+        f["s:chat"] = 1.0
+    if EMOJI.search(folded):
+        f["s:emoji"] = 1.0
+    if SCARE_QUOTES.search(folded):
+        f["s:quotes"] = 1.0
+    mock = bool(MOCK_PRAISE.search(folded))
+    harm = bool(HARM.search(folded))
+    if mock:
+        f["s:mock"] = 1.0
+    if harm and (mock or PRAISE.search(folded)):
+        f["s:praise_frame_harm"] = 1.0
+        if not ALREADY_OK.search(folded) and not STRONG_PRAISE.search(folded):
+            f["s:praise_frame_harm_unresolved"] = 1.0
+    length = len(folded)
+    f["s:len_" + ("short" if length < 30 else "mid" if length < 120 else "long")] = 1.0
+    return f
+
+
+def cue_features(cues: dict[str, list[str]]) -> dict[str, float]:
+    f = {"u:" + kind: 1.0 for kind in cues}
+    if len(cues) >= 2:
+        f["u:several"] = 1.0
+    return f
+
+
 # Cues of the demand classes (群体诉求): what the customer wants done.
-ANGER = re.compile(r"垃圾|坑|无语|失望|恶心|无耻|尼玛|他妈|你妈|tm|滚|呵呵|服了|醉了|烂|破(电信|联通|移动)|"
-                   r"骗子|流氓|强盗|小偷|寒心|伤心|心累|丢人|恨|!{2,}|\?{2,}|再见|转网|销户|工信|315|"
-                   r"曝光|逗|奇葩|作死|吃相|要脸")
 DEMAND_CUES = {
     "refund": re.compile(r"退费|退钱|还钱|赔偿|补偿|返还|退还|退回|损失|退给|还给我|该退|承担|赔"),
     "redress": re.compile(r"给(个|一个|我一个)?(合理的)?说法|如何处理|怎么处理|给个交代|讨个说法"),
@@ -231,48 +332,19 @@ def keyword_features(hits: list[KeywordEntry]) -> dict[str, float]:
     return f
 
 
-# N-grams are many and each is rare in 400 posts: a small value makes the L2 penalty hold
-# them back, so the few hand features carry the decision and n-grams only refine it.
-NGRAM_VALUE = 0.1
 _NON_WORD_RE = re.compile(r"[^\u4e00-\u9fff!?a-z0-9]+")
 
 
-def ngram_features(folded: str) -> dict[str, float]:
-    """Character 1–3-grams of CJK runs (binary, scaled by NGRAM_VALUE)."""
+def ngram_features(folded: str, prefix: str = "c:", max_n: int = 3) -> dict[str, float]:
+    """Binary character 1–``max_n``-grams of the CJK/alphanumeric runs."""
     f: dict[str, float] = {}
-    v = NGRAM_VALUE
     for chunk in _NON_WORD_RE.sub(" ", folded).split():
         n = len(chunk)
         for i in range(n):
-            f["c:" + chunk[i]] = v
-            if i + 1 < n:
-                f["c:" + chunk[i:i + 2]] = v
-            if i + 2 < n:
-                f["c:" + chunk[i:i + 3]] = v
+            for size in range(1, max_n + 1):
+                if i + size <= n:
+                    f[prefix + chunk[i:i + size]] = 1.0
     return f
-
-
-WEAK_SCALE = 5.0  # the weak model's logit is divided by this to make one feature
-
-
-def weak_logit(ngrams: dict[str, float], weak: dict[str, float]) -> float:
-    """Logit of the weak satisfaction model (n-grams, trained on 1,630 other posts)."""
-    return sum(weak.get(k, 0.0) for k in ngrams) + weak.get("bias", 0.0)
-
-
-def features(text: str, library: KeywordLibrary, weak: dict[str, float] | None = None
-             ) -> tuple[dict[str, float], list[KeywordEntry]]:
-    """All features of a text, and the keyword entries it hits. ``weak``: weights of the
-    weak satisfaction model, which adds one feature (``w:weak``) when given."""
-    folded = normalise(text)
-    hits = library.hits(folded)
-    f = ngram_features(folded)
-    if weak:
-        f["w:weak"] = weak_logit(f, weak) / WEAK_SCALE
-    f.update(keyword_features(hits))
-    f.update(rule_features(folded))
-    f["bias"] = 1.0
-    return f, hits
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -286,66 +358,127 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-# Used when data/model.json is missing: a hand-weighted logistic model over keyword and rule
-# features (reasonable, not the shipped quality).
+def _softmax(scores: dict[str, float]) -> dict[str, float]:
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) for k, v in scores.items()}
+    total = sum(exp.values())
+    return {k: v / total for k, v in exp.items()}
+
+
+def _dot(weights: dict[str, float], f: dict[str, float]) -> float:
+    return sum(weights.get(k, 0.0) * v for k, v in f.items())
+
+
+GENERAL_SCALE = 4.0  # the general sentiment model's logit is divided by this for one feature
+
+# Used when data/model.json is missing: a hand-weighted logistic model over keyword, rule and
+# structure features (reasonable, not the shipped quality).
 FALLBACK_WEIGHTS = {
     "bias": 1.0, "k:neg": 1.0, "r:complaint": 2.0, "r:no_complaint": -1.0, "r:sarcasm": 3.0,
     "r:charge_money": 1.5, "r:howto": -1.5, "r:pure_question": -1.5, "r:pure_praise": -2.5,
     "r:strong_praise": -1.0, "r:resolved": -1.0, "r:exclaim": 0.8, "r:question_run": 0.8,
-    "r:escalation": 1.5,
+    "r:escalation": 1.5, "s:tip": -1.5, "s:announce": -1.5, "s:reply_advice": -1.5,
+    "x:neg": 0.5, "x:pos": -0.5,
 }
 
 
 @dataclass
 class Model:
-    """Weights of the negativity and demand models (see train.py)."""
+    """Weights of the negativity, intensity and demand models (see train.py).
+
+    ``general``: the general sentiment model (n-gram weights, learnt from product reviews),
+    whose logit is one feature of the others; ``lexicon``: the sentiment word lists.
+    """
 
     version: str
     negative: dict[str, float]
-    ngram_only: dict[str, float]           # the sentiment index: n-grams + bias only
-    demand: dict[str, dict[str, float]]    # intent → weights
-    threshold_shift: float = 0.0           # added to the logit so P=0.5 is the operating point
-    weak: dict[str, float] = field(default_factory=dict)  # weak satisfaction model (n-grams)
+    intensity: dict[str, dict[str, float]] = field(default_factory=dict)  # "0".."3" → weights
+    demand: dict[str, dict[str, float]] = field(default_factory=dict)     # intent → weights
+    threshold_shift: float = 0.0  # added to the logit so P=0.5 is the operating point
+    general: dict[str, float] = field(default_factory=dict)
+    lexicon: Lexicon = field(default_factory=Lexicon.shipped)
+    urgent_shift: float = 0.0     # added to the intensity-3 score (the urgent operating point)
+    meta: dict = field(default_factory=dict)  # training data and figures, for people
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> Model:
         if not path.exists():
-            return cls(FALLBACK_VERSION, dict(FALLBACK_WEIGHTS), {}, {})
+            return cls(FALLBACK_VERSION, dict(FALLBACK_WEIGHTS))
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
     @classmethod
     def from_dict(cls, data: dict) -> Model:
         """A model from its JSON form (the shipped file or a stored version)."""
-        return cls(data["version"], data["negative"], data.get("ngram_only", {}),
-                   data.get("demand", {}), float(data.get("threshold_shift", 0.0)),
-                   data.get("weak", {}))
+        return cls(version=data["version"], negative=data["negative"],
+                   intensity=data.get("intensity", {}), demand=data.get("demand", {}),
+                   threshold_shift=float(data.get("threshold_shift", 0.0)),
+                   general=data.get("general", {}), lexicon=Lexicon.shipped(),
+                   urgent_shift=float(data.get("urgent_shift", 0.0)),
+                   meta=data.get("meta", {}))
 
     def to_dict(self) -> dict:
-        """The JSON form, as ``from_dict`` reads it."""
+        """The JSON form, as ``from_dict`` reads it (the lexicon ships apart)."""
         return {"version": self.version, "negative": self.negative,
-                "ngram_only": self.ngram_only, "demand": self.demand,
-                "threshold_shift": self.threshold_shift, "weak": self.weak}
+                "intensity": self.intensity, "demand": self.demand,
+                "threshold_shift": self.threshold_shift, "general": self.general,
+                "urgent_shift": self.urgent_shift, "meta": self.meta}
+
+    def general_logit(self, ngrams: dict[str, float]) -> float:
+        """Logit of "positive wording" of the general sentiment model (0 without one)."""
+        if not self.general:
+            return 0.0
+        w = self.general
+        return sum(w.get(k, 0.0) for k in ngrams) + w.get("bias", 0.0)
+
+    def features(self, text: str, library: KeywordLibrary, *, is_reply: bool = False
+                 ) -> tuple[dict[str, float], list[KeywordEntry], dict[str, list[str]]]:
+        """All features of a text, its keyword hits and its urgency cues."""
+        folded = normalise(text)
+        hits = library.hits(folded)
+        f = ngram_features(folded)
+        general = self.general_logit(ngram_features(folded, "", 2)) / GENERAL_SCALE
+        f["g:general"] = general
+        f["g:general_neg" if general < 0 else "g:general_pos"] = min(abs(general), 3.0)
+        f.update(self.lexicon.features(folded))
+        f.update(keyword_features(hits))
+        f.update(rule_features(folded))
+        f.update(structure_features(folded, is_reply))
+        cues = urgency_cues(folded)
+        f.update(cue_features(cues))
+        f["bias"] = 1.0
+        return f, hits, cues
 
     def p_negative(self, f: dict[str, float]) -> float:
-        w = self.negative
-        return _sigmoid(sum(w.get(k, 0.0) * v for k, v in f.items()) + self.threshold_shift)
+        return _sigmoid(_dot(self.negative, f) + self.threshold_shift)
 
-    def p_sentiment(self, f: dict[str, float], fallback: float) -> float:
-        if not self.ngram_only:
-            return fallback
-        w = self.ngram_only
-        return _sigmoid(sum(w.get(k, 0.0) * v for k, v in f.items() if k[0] in "cb"))
+    def sentiment(self, f: dict[str, float]) -> float:
+        """How negative the wording alone is, 0–1 (general model and lexicon)."""
+        lexical = f.get("x:neg", 0.0) + f.get("x:pos_negated", 0.0) - f.get("x:pos", 0.0)
+        return _sigmoid(-f.get("g:general", 0.0) * 1.5 + lexical)
 
-    def intent(self, f: dict[str, float], hits: list[KeywordEntry], folded: str,
-               negative: bool | None = None) -> str:
+    def intensity_of(self, f: dict[str, float], negative: bool, cues: dict) -> int:
+        """The most likely intensity 0–3; a regulator, media or lawyer threat is 3."""
+        if not self.intensity:
+            level = 3 if cues else (2 if negative else 0)
+        else:
+            scores = {int(k): _dot(w, f) for k, w in self.intensity.items()}
+            scores[3] = scores.get(3, -math.inf) + self.urgent_shift
+            level = max(scores, key=lambda k: scores[k])
+        if "regulator" in cues and negative:
+            level = 3
+        if not negative:
+            level = 0
+        return level
+
+    def intent(self, f: dict[str, float], folded: str, negative: bool) -> str:
         """The most likely fine-grained demand; a post scored negative is never "praise"."""
         if not self.demand:
-            return rule_intent(hits, folded)
+            return rule_intent(folded)
         best, best_z = "venting", -math.inf
         for label, w in self.demand.items():
             if negative and label == "praise":
                 continue
-            z = sum(w.get(k, 0.0) * v for k, v in f.items())
+            z = _dot(w, f)
             if z > best_z:
                 best, best_z = label, z
         return best
@@ -356,7 +489,7 @@ SAVING = re.compile(r"资费|便宜|太贵|优惠|降低|省钱|降套餐|改套
 RISK = re.compile(r"信号|断网|宽带|故障|维修|报修|骚扰|诈骗|泄露|修好|网速|掉线")
 
 
-def rule_intent(hits: list[KeywordEntry], folded: str) -> str:
+def rule_intent(folded: str) -> str:
     """Keyword rules for the demand class (the fallback without a trained model)."""
     if COMPENSATION.search(folded):
         return "compensation"
@@ -374,35 +507,27 @@ def relevance_of(hits: list[KeywordEntry]) -> int:
     return max(0, min(100, 10 * biz + 5 * topical))
 
 
-URGENT_CUES = re.compile(r"工信部|工信|315|消协|消费者协会|12315|媒体|曝光|记者|律师|法院|起诉|"
-                         r"转网|携号转网|销户|退网")
-
-
-def urgency(folded: str) -> tuple[int, tuple[str, ...]]:
-    """Intensity 0–3 and the cues found (rules of the labelling guideline)."""
-    cues = tuple(dict.fromkeys(m.group(0) for m in URGENT_CUES.finditer(folded)))
-    return (3, cues) if cues else (0, ())
+def _cue_phrases(cues: dict[str, list[str]]) -> tuple[str, ...]:
+    """Cues as moderators read them: "监管/媒体/法律: 工信部、曝光"."""
+    return tuple(f"{CUE_LABELS[kind]}: {'、'.join(phrases[:3])}" for kind, phrases in cues.items())
 
 
 def score_with(text: str, library: KeywordLibrary, model: Model, threshold: int = 50,
                *, is_reply: bool = False) -> ScoreResult:
     """Score one text with an explicit library and model (the services pass the live ones).
     ``is_reply``: the text is a reply in a topic, not an opening post."""
-    f, hits = features(text, library, model.weak)
-    p = model.p_negative(f)
-    score = int(round(100 * p))
-    sentiment = int(round(100 * model.p_sentiment(f, p)))
-    folded = normalise(text)
-    intent = model.intent(f, hits, folded, score >= threshold)
+    f, hits, cues = model.features(text, library, is_reply=is_reply)
+    score = int(round(100 * model.p_negative(f)))
+    negative = score >= threshold
+    intent = model.intent(f, normalise(text), negative)
+    intensity = model.intensity_of(f, negative, cues)
     seen: list[str] = []
-    for e in hits:
-        if e.kind == "negative" and e.term not in seen:
-            seen.append(e.term)
-    for e in hits:
-        if e.kind == "business" and e.term not in seen:
-            seen.append(e.term)
-    intensity, cues = urgency(folded)
-    return ScoreResult(score=score, negative=score >= threshold, keywords=seen,
+    for kind in ("negative", "business"):
+        for e in hits:
+            if e.kind == kind and e.term not in seen:
+                seen.append(e.term)
+    return ScoreResult(score=score, negative=negative, keywords=seen,
                        demand=INTENT_TO_DEMAND.get(intent, "venting"),
-                       relevance=relevance_of(hits), sentiment=sentiment, intent=intent,
-                       intensity=intensity, cues=cues)
+                       relevance=relevance_of(hits),
+                       sentiment=int(round(100 * model.sentiment(f))), intent=intent,
+                       intensity=intensity, cues=_cue_phrases(cues) if intensity else ())
