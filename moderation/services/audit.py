@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "dismiss": "忽略",
     "not_negative": "不是负面（纠正模型）",
     "model_dismiss": "模型复评为非负面，移出待处理",
+    "official_dismiss": "官方帖子，移出待处理",
     "model_activate": "启用模型版本",
     "model_rollback": "回滚模型版本",
     "reply": "公开回复",

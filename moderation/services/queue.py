@@ -112,21 +112,31 @@ def enqueue(post_id: int, *, reopen: bool = False) -> tuple[QueueItem | None, bo
     return item, True
 
 
-def dismiss_by_model(post_id: int) -> bool:
-    """Move the post's OPEN item to dismissed (last action ``model_dismiss``, audited, no
-    training label: the model is not a moderator). Returns whether an item moved; commits."""
+def dismiss_by_model(post_id: int, action: str = "model_dismiss") -> bool:
+    """Move the post's OPEN item to dismissed (last action ``action``, audited, no training
+    label: the system is not a moderator). Returns whether an item moved; commits."""
     from moderation.services import audit
 
     item = db.session.scalar(sa.select(QueueItem).where(QueueItem.post_id == post_id))
     if item is None or item.status != OPEN:
         return False
     item.status = DISMISSED
-    item.last_action = "model_dismiss"
+    item.last_action = action
     item.updated_at = item.handled_at = utcnow()
-    audit.record(None, "model_dismiss", "post", post_id, before={"status": OPEN},
+    audit.record(None, action, "post", post_id, before={"status": OPEN},
                  after={"status": DISMISSED})
     db.session.commit()
     return True
+
+
+def dismiss_official_items(limit: int = 500) -> int:
+    """Open items of official posts (queued before they were recognised as such, or whose
+    topic was pinned later) leave the open queue; returns how many."""
+    post_ids = list(db.session.scalars(
+        sa.select(QueueItem.post_id).join(Post, Post.id == QueueItem.post_id)
+        .join(Topic, Topic.id == Post.topic_id)
+        .where(QueueItem.status == OPEN, official_clause()).limit(limit)))
+    return sum(dismiss_by_model(post_id, "official_dismiss") for post_id in post_ids)
 
 
 def live_payload(item: QueueItem) -> dict:
@@ -301,7 +311,9 @@ def open_count(actor: User) -> int:
 
 
 def sync_from_scores(limit: int = 500) -> int:
-    """Queue negative scores that have no item (a missed signal); returns how many."""
+    """Queue negative scores that have no item (a missed signal); returns how many. Open
+    items of official posts are dismissed first (``dismiss_official_items``)."""
+    dismiss_official_items(limit)
     missing = list(db.session.scalars(
         sa.select(PostScore.post_id)
         .outerjoin(QueueItem, QueueItem.post_id == PostScore.post_id)

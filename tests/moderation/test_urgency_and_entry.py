@@ -135,3 +135,19 @@ def test_a_reply_the_scorer_finds_not_negative_is_not_queued(scene, flag):
     reply = create_reply(scene.other, scene.topic, "谢谢分享")
     flag(reply, score=20, negative=False)
     assert _queued_ids() == set()
+
+
+def test_open_items_of_posts_that_became_official_leave_the_queue_on_sync(scene, flag):
+    from moderation.models import AuditEntry
+
+    rules = create_topic(scene.other, scene.tribe, "本部落发帖规则", "投诉扣费请附截图，辱骂删帖")
+    flag(rules.first_post)
+    flag(scene.post)
+    rules.is_pinned = True  # pinned as the tribe's rules after it was queued
+    db.session.commit()
+    queue.sync_from_scores()
+    db.session.expire_all()
+    status = dict(db.session.execute(sa.select(QueueItem.post_id, QueueItem.status)).all())
+    assert status == {rules.first_post.id: "dismissed", scene.post.id: "open"}
+    assert db.session.scalar(sa.select(AuditEntry.action).where(
+        AuditEntry.target_id == str(rules.first_post.id))) == "official_dismiss"
