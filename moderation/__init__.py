@@ -7,6 +7,8 @@ negativity scorer.
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 
@@ -31,6 +33,9 @@ def init_app(app: Flask) -> None:
     from moderation.menu import register_menu
     from moderation.post_extras import post_extras
 
+    app.config.setdefault("MODERATION_MONTHLY_RETRAIN",
+                          os.environ.get("HUZHU_MODERATION_MONTHLY_RETRAIN", "") == "1")
+    tasks.register_monthly_retrain(app)
     app.register_blueprint(views.bp)
     handlers.connect()
     cli.init_app(app)

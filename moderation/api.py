@@ -48,12 +48,23 @@ def moderation_action(post_id: int):
                          optional={"canned_reply_id": INTEGER, "body": STRING,
                                    "demand": STRING, **TICKET_FIELDS})
     action = fields.pop("action")
-    result = actions.perform(user, post_id, action, fields)
-    body = {"action": action, "item": s.queue_row(queue.row_for(result.item), user),
-            "ticket": s.ticket_summary(result.ticket) if result.ticket else None,
-            "reply_id": result.reply.id if result.reply else None,
-            "message_id": result.message_id}
-    return jsonify(body)
+    return _action_result(user, actions.perform(user, post_id, action, fields))
+
+
+@api_bp.post("/moderation/queue/<int:post_id>/not-negative")
+def moderation_not_negative(post_id: int):
+    """不是负面: one click that dismisses the item and keeps the correction as a label."""
+    user = require_user()
+    fields = read_fields(json_body() if _has_body() else {}, optional={"reason": STRING})
+    return _action_result(user, actions.perform(user, post_id, "not_negative", fields))
+
+
+def _action_result(user, result: actions.ActionResult):
+    return jsonify({"action": result.action,
+                    "item": s.queue_row(queue.row_for(result.item), user),
+                    "ticket": s.ticket_summary(result.ticket) if result.ticket else None,
+                    "reply_id": result.reply.id if result.reply else None,
+                    "message_id": result.message_id})
 
 
 @api_bp.post("/moderation/queue/<int:post_id>/ticket")

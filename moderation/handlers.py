@@ -15,6 +15,8 @@ def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
     from moderation.services import queue
 
     if not negative:
+        if previous_negative:
+            _settle(post_id)
         return
     try:
         # An edit that makes a handled post negative again puts it back in front of people.
@@ -23,6 +25,18 @@ def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
             queue.push_live(item)
     except Exception:
         log.exception("queueing scored post %s failed", post_id)
+        db.session.rollback()
+
+
+def _settle(post_id: int) -> None:
+    """A post rescored (new model, or an edit) as not negative leaves the open queue as
+    dismissed by the model, in the audit log and reopenable; handled items stay as they are."""
+    from moderation.services import queue
+
+    try:
+        queue.dismiss_by_model(post_id)
+    except Exception:
+        log.exception("settling rescored post %s failed", post_id)
         db.session.rollback()
 
 

@@ -28,7 +28,7 @@ from forum.api.openapi import (
 )
 from moderation.models import QUEUE_STATUSES
 from moderation.scoring.demands import DEMANDS
-from moderation.services import actions, sla, tickets
+from moderation.services import actions, queue, sla, tickets
 
 TAG = {"name": "moderation", "description": "moderation queue (审核队列) and tickets (工单)"}
 POST_ID = path_param("post_id", {"type": "integer", "minimum": 1}, "post id (topic opening "
@@ -85,13 +85,22 @@ SCHEMAS.update({
                       "relevance": {"type": "integer", "minimum": 0, "maximum": 100},
                       "keywords": array(STRING), "model_version": STRING}),
         "influence_index": {"type": "number", "description": "信息影响指数: influence + "
-                            "relevance + sentiment (0–300); the queue's order"},
+                            "relevance + sentiment (0–300); the queue's second sort key"},
+        "urgency": ref("Urgency"),
         "demand": nullable(ref("Demand")),
         "suggested_demand": nullable({"type": "string"}),
         "ticket": nullable({"type": "string", "description": "number of the ticket opened "
                             "from this post"}),
         "created_at": DATETIME, "queued_at": DATETIME,
     }),
+    "Urgency": obj({
+        "tier": {"type": "string", "enum": list(queue.TIER_LABELS),
+                 "description": "urgent (intensity 3), pressing (2), normal; the queue's "
+                                "first sort key"},
+        "label": {"type": "string", "enum": list(queue.TIER_LABELS.values())},
+        "intensity": {"type": "integer", "minimum": 0, "maximum": 3},
+        "cues": array(STRING),
+    }, description="紧急程度 and why (the phrases the scorer found: 工信部, 媒体 …)"),
     "QueuePage": page_of("QueueItem"),
     "QueueActionRequest": obj({
         "action": {"type": "string", "enum": list(actions.ACTIONS)},
@@ -108,6 +117,7 @@ SCHEMAS.update({
         "reply_id": nullable({"type": "integer"}), "message_id": nullable({"type": "integer"}),
     }),
     "TicketRequest": obj(TICKET_INPUT, optional=tuple(TICKET_INPUT)),
+    "NotNegativeRequest": obj({"reason": TICKET_INPUT["reason"]}, optional=("reason",)),
     "TicketRating": obj({"score": {"type": "integer", "minimum": 1, "maximum": 5},
                          "comment": STRING, "created_at": DATETIME}),
     "TicketSummary": obj(TICKET_SUMMARY),
@@ -146,16 +156,25 @@ PATHS.update({
                 _query("tribe", {"type": "string"}, "tribe slug"),
                 _query("demand", {"type": "string", "enum": DEMAND_CODES}, "demand class"),
                 PAGE, per_page(20)),
-        ok=(200, "QueuePage", "Negative posts by influence index, then longest waiting"),
+        ok=(200, "QueuePage", "Negative posts by urgency tier, then influence index, then "
+            "longest waiting"),
         errors=(403, 404, 422),
         description="Moderators only (403 otherwise); tribe moderators see their tribes.")},
     "/moderation/queue/{post_id}/actions": {"post": op(
         "Act on a queued post", "moderation", "moderationAction", auth=AUTH,
         params=(POST_ID,), body="QueueActionRequest",
         ok=(200, "QueueActionResult", "The item after the action"), errors=(403, 404, 409),
-        description="dismiss, reply (public, as the moderator), message (私信答复), ticket, "
-                    "cold (冷处理), hide, restore, set_demand, reopen. Every action is in the "
-                    "audit log.")},
+        description="dismiss, not_negative (不是负面: dismiss and teach the scorer), reply "
+                    "(public, as the moderator), message (私信答复), ticket, cold (冷处理), "
+                    "hide, restore, set_demand, reopen. Every action is in the audit log, and "
+                    "every decision (all but restore and reopen) is kept as a training label "
+                    "for the scorer.")},
+    "/moderation/queue/{post_id}/not-negative": {"post": op(
+        "Correct the scorer: not negative (不是负面)", "moderation", "moderationNotNegative",
+        auth=AUTH, params=(POST_ID,), body="NotNegativeRequest", body_required=False,
+        ok=(200, "QueueActionResult", "The item, dismissed"), errors=(403, 404, 422),
+        description="Dismisses the item and records a training label (not negative) for the "
+                    "next `flask moderation retrain`; same as the action `not_negative`.")},
     "/moderation/queue/{post_id}/ticket": {"post": op(
         "Convert a queued post to a ticket", "moderation", "moderationTicket", auth=AUTH,
         params=(POST_ID,), body="TicketRequest", body_required=False,

@@ -37,6 +37,8 @@ def queue_row(row: QueueRow, viewer: User) -> dict[str, Any]:
                   "relevance": row.score.relevance, "keywords": [str(k) for k in row.keywords],
                   "model_version": row.score.model_version},
         "influence_index": row.index,
+        "urgency": {"tier": row.tier, "label": row.tier_label,
+                    "intensity": row.score.intensity or 0, "cues": row.cues},
         "demand": demand(row.demand_code),
         "suggested_demand": row.score.demand,
         "ticket": row.ticket.number if row.ticket else None,

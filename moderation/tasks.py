@@ -32,6 +32,25 @@ def draw_review_sample() -> int:
     return reviews.draw_sample(None)
 
 
+@task(name="moderation.retrain_scorer")
+def retrain_scorer() -> str:
+    """Monthly retrain (MODERATION_MONTHLY_RETRAIN): too few labels is a normal outcome."""
+    from moderation.services import model_versions
+
+    try:
+        result = model_versions.retrain()
+    except model_versions.RetrainRefused as err:
+        return err.message
+    return f"{result.candidate.version} {'activated' if result.activated else 'kept inactive'}"
+
+
+def register_monthly_retrain(app) -> None:
+    """Off by default: a retrain takes a minute of CPU on a worker."""
+    if app.config.get("MODERATION_MONTHLY_RETRAIN"):
+        register_periodic("moderation.retrain_scorer", "moderation.retrain_scorer",
+                          schedule=crontab(minute=30, hour=3, day_of_month=1))
+
+
 register_periodic("moderation.escalate_sla", "moderation.escalate_sla", schedule=300.0)
 register_periodic("moderation.sync_queue", "moderation.sync_queue", schedule=600.0)
 register_periodic("moderation.draw_review_sample", "moderation.draw_review_sample",

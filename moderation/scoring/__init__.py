@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
     from moderation.scoring import api, cli, handlers, models, tasks, views  # noqa: F401
 
     app.config.setdefault("MODERATION_NEGATIVE_THRESHOLD", 50)
+    # Seconds between a process's checks for a newly activated model version.
+    app.config.setdefault("MODERATION_MODEL_CHECK_SECONDS", 30)
     app.register_blueprint(views.bp)
     register_menu_link(app, "staff", "moderation_scoring.keyword_list", "管理 · 关键字库",
                        visible=permissions.is_global_moderator,

@@ -16,19 +16,24 @@ moderation_cli = AppGroup("moderation", help="Moderation: scoring and the keywor
 @click.command("rescore")
 @click.option("--all", "everything", is_flag=True, help="re-score every post, not only "
               "posts without a score")
-def rescore(everything: bool) -> None:
-    """Score posts that have no score yet (or all posts with --all)."""
+@click.option("--open", "open_items", is_flag=True, help="re-score the posts of open queue "
+              "items (after a model change); those no longer negative leave the open queue "
+              "as dismissed by the model")
+def rescore(everything: bool, open_items: bool) -> None:
+    """Score posts that have no score yet (or all posts with --all, or the open queue with
+    --open), with a progress bar."""
     from moderation.scoring import services
 
     if everything:
-        count = services.rescore_all()
+        ids = services.live_post_ids()
+    elif open_items:
+        from moderation.models import OPEN, QueueItem
+
+        ids = services.post_ids_of(QueueItem.post_id, QueueItem.status == OPEN)
     else:
-        count = 0
-        while True:
-            done = services.rescore_missing(500)
-            count += done
-            if done == 0:
-                break
+        ids = services.unscored_post_ids(limit=None)
+    with click.progressbar(length=len(ids), label="scoring", file=None) as bar:
+        count = services.rescore_posts(ids, progress=bar.update)
     click.echo(f"scored {count} posts")
 
 

@@ -68,3 +68,45 @@ class PostScore(db.Model):
     sentiment: Mapped[int] = mapped_column(default=0)
     model_version: Mapped[str] = mapped_column(sa.String(40), default="")
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Urgency 0–3 and the phrases that made it so (the queue's tier and its "why").
+    intensity: Mapped[int] = mapped_column(default=0, server_default="0")
+    cues: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+class ModerationLabel(db.Model):
+    """A moderator's decision on a post, as a training label for the scorer.
+
+    Append-only: every decision adds a row; the latest row per post is the one trained on.
+    ``negative`` None means the decision said nothing about negativity (e.g. only the demand
+    class was changed).
+    """
+
+    __tablename__ = "moderation_labels"
+    __table_args__ = (sa.Index("ix_moderation_labels_post", "post_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    negative: Mapped[bool | None] = mapped_column()
+    demand: Mapped[str | None] = mapped_column(sa.String(20))
+    intensity: Mapped[int | None] = mapped_column()
+    source_action: Mapped[str] = mapped_column(sa.String(20))
+    moderator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelVersion(db.Model):
+    """A trained scorer with its evaluation figures; the ``active`` one scores posts (none
+    active: the shipped data/model.json)."""
+
+    __tablename__ = "moderation_model_versions"
+    __table_args__ = (sa.UniqueConstraint("version", name="uq_moderation_model_versions_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(40))
+    model_json: Mapped[str] = mapped_column(sa.Text)
+    metrics: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    label_count: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(sa.String(20), default="retrain")
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,9 @@
 """Moderator actions on a queued post, each recorded in the audit log.
 
-dismiss · reply (public, from a canned reply or free text with placeholders) · message
-(私信答复) · ticket (转为工单) · cold (特殊冷处理) · hide · restore · set_demand · reopen.
+dismiss · not_negative (不是负面: dismiss, and teach the scorer) · reply (public, from a
+canned reply or free text with placeholders) · message (私信答复) · ticket (转为工单) · cold
+(特殊冷处理) · hide · restore · set_demand · reopen. Each decision is also a training label
+(``labels.record``), committed with the action and its audit entry.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from forum.services import messages, topics
 from forum.services.visibility import set_post_visibility
 from moderation.models import DISMISSED, HANDLED, OPEN, QueueItem, Ticket
 from moderation.scoring.demands import DEMANDS
-from moderation.services import audit, canned, tickets
+from moderation.services import audit, canned, labels, tickets
 from moderation.services.queue import get_item_or_404
 
-ACTIONS = ("dismiss", "reply", "message", "ticket", "cold", "hide", "restore", "set_demand",
+ACTIONS = ("dismiss", "not_negative", "reply", "message", "ticket", "cold", "hide", "restore", "set_demand",
            "reopen")
 VISIBILITY_OF = {"cold": COLD, "hide": HIDDEN, "restore": VISIBLE}
 REASON_MAX = 500
@@ -77,6 +79,7 @@ def _finish(actor: User, item: QueueItem, action: str, before: dict, reason: str
             item.handled_by_id = actor.id
     item.last_action = action
     item.updated_at = utcnow()
+    labels.record(actor, item, action)
     audit.record(actor.id, action, "post", item.post_id, before=before,
                  after={**_state(item), **extra_after}, reason=reason)
 
@@ -93,7 +96,7 @@ def perform(actor: User, post_id: int, action: str, params: dict[str, Any] | Non
         raise ValidationError("原因有误", {"reason": f"最多 {REASON_MAX} 字"})
     before = _state(item)
     result = ActionResult(item=item, action=action)
-    if action == "dismiss":
+    if action in ("dismiss", "not_negative"):
         _finish(actor, item, action, before, reason, DISMISSED)
     elif action == "reopen":
         _finish(actor, item, action, before, reason, OPEN)

@@ -20,6 +20,11 @@ from moderation.models import AuditEntry
 
 ACTION_LABELS = {
     "dismiss": "忽略",
+    "not_negative": "不是负面（纠正模型）",
+    "model_dismiss": "模型复评为非负面，移出待处理",
+    "official_dismiss": "官方帖子，移出待处理",
+    "model_activate": "启用模型版本",
+    "model_rollback": "回滚模型版本",
     "reply": "公开回复",
     "message": "私信答复",
     "ticket": "转为工单",
@@ -42,7 +47,7 @@ ACTION_LABELS = {
     "review_score": "专家评分",
 }
 TARGET_LABELS = {"post": "帖子", "ticket": "工单", "canned_reply": "服务口径",
-                 "sla_tier": "SLA 等级", "review": "专家评分"}
+                 "sla_tier": "SLA 等级", "review": "专家评分", "model_version": "模型版本"}
 
 
 def record(actor_id: int | None, action: str, target_type: str, target_id: Any, *,

@@ -131,6 +131,26 @@ def metrics(days: int = DEFAULT_DAYS, now: datetime | None = None) -> dict:
         "negative_rate": negative_rate(now),
         "queue": queue_size(now, days),
         "reviews": reviews.summary(),
+        "models": model_figures(),
+    }
+
+
+def model_figures() -> dict:
+    """The scorer in use, the site's label count and every stored version with its figures."""
+    from moderation.scoring.models import ModerationLabel
+    from moderation.scoring.services import model
+    from moderation.services import model_versions
+
+    return {
+        "in_use": model().version,
+        "site_labels": db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(ModerationLabel.post_id)))) or 0,
+        "metric_labels": model_versions.METRIC_LABELS,
+        "versions": [{"version": v.version, "source": v.source,
+                      "source_label": model_versions.SOURCE_LABELS.get(v.source, v.source),
+                      "active": v.active, "label_count": v.label_count,
+                      "metrics": dict(v.metrics or {}), "created_at": v.created_at.isoformat()}
+                     for v in model_versions.list_versions()],
     }
 
 
@@ -158,4 +178,7 @@ def to_csv(data: dict) -> str:
     for row in data["reviews"]:
         writer.writerow(["expert_reviews", f"{row['week']} {row['kind']}",
                          f"{row['scored']}/{row['sampled']} avg {row['average']}"])
+    for version in data["models"]["versions"]:
+        for name, value in version["metrics"].items():
+            writer.writerow(["model_" + version["version"], name, value])
     return out.getvalue()

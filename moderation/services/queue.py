@@ -1,6 +1,11 @@
-"""The moderation queue: posts the scorer flagged negative, ordered by the information
-influence index (PRODUCT §2.4: author's influence + business relevance + sentiment) and then
-by age (longest waiting first).
+"""The moderation queue: posts the scorer flagged negative, ordered by urgency tier first
+(intensity 3 紧急, 2 较急, else 普通: a threat to go to 工信部 or the media is on the first page
+whoever wrote it), then the information influence index (PRODUCT §2.4: author's influence +
+business relevance + sentiment), then age (longest waiting first).
+
+Official posts are scored but never queued: posts by staff (employees, moderators, admins, a
+tribe's own moderators in their tribe), the opening posts of pinned topics (rules, welcome
+posts, announcements) and replies by service proxies (代理 answering customers).
 
 Items are created when a score is committed (``handlers.py`` hears ``post_scored``) and
 pushed live to moderators. Tribe moderators see their tribes only.
@@ -17,16 +22,54 @@ from sqlalchemy.orm import joinedload
 from forum import realtime
 from forum.errors import NotFound, PermissionDenied
 from forum.extensions import db
-from forum.models import Post, Topic, Tribe, User, tribe_moderators, utcnow
+from forum.models import Post, Role, Topic, Tribe, User, tribe_moderators, user_roles, utcnow
 from forum.pagination import Page, paginate
 from forum.permissions import is_global_moderator, topic_title_for
-from moderation.models import OPEN, QUEUE_STATUSES, QueueItem, Ticket
+from moderation.models import DISMISSED, OPEN, QUEUE_STATUSES, QueueItem, Ticket
 from moderation.scoring.demands import DEMANDS, Demand
 from moderation.scoring.models import PostScore
 from moderation.services.access import moderated_tribe_ids, require_staff
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**31 - 1
+
+
+# Urgency tiers by intensity (0–3); below 2 everything is 普通.
+URGENT, PRESSING, NORMAL = "urgent", "pressing", "normal"
+TIER_LABELS = {URGENT: "紧急", PRESSING: "较急", NORMAL: "普通"}
+STAFF_ROLES = frozenset({"employee", "moderator", "admin"})
+
+
+def tier_of(intensity: int | None) -> str:
+    if (intensity or 0) >= 3:
+        return URGENT
+    return PRESSING if intensity == 2 else NORMAL
+
+
+def _tier_rank_expr():
+    """3 urgent, 2 pressing, 0 normal: the first sort key of the queue."""
+    return sa.case((PostScore.intensity >= 3, 3), (PostScore.intensity == 2, 2), else_=0)
+
+
+def _authors_with(roles) -> sa.Select:
+    return (sa.select(user_roles.c.user_id).join(Role, Role.id == user_roles.c.role_id)
+            .where(Role.name.in_(roles)))
+
+
+def official_clause():
+    """SQL: the post (joined with its Topic) is official (see the module doc)."""
+    return sa.or_(
+        Post.author_id.in_(_authors_with(STAFF_ROLES)),
+        sa.and_(Post.is_first.is_(True), Topic.is_pinned.is_(True)),
+        sa.and_(Post.is_first.is_(False), Post.author_id.in_(_authors_with(("proxy",)))),
+        sa.exists().where(tribe_moderators.c.user_id == Post.author_id,
+                          tribe_moderators.c.tribe_id == Topic.tribe_id))
+
+
+def is_official(post_id: int) -> bool:
+    return bool(db.session.scalar(
+        sa.select(official_clause()).select_from(Post)
+        .join(Topic, Topic.id == Post.topic_id).where(Post.id == post_id)))
 
 
 def influence_index(author: User, score: PostScore) -> float:
@@ -46,6 +89,8 @@ def enqueue(post_id: int, *, reopen: bool = False) -> tuple[QueueItem | None, bo
     post = db.session.get(Post, post_id) if 0 < post_id <= MAX_ID else None
     score = db.session.scalar(sa.select(PostScore).where(PostScore.post_id == post_id))
     if post is None or post.is_deleted or score is None or not score.negative:
+        return None, False
+    if is_official(post.id):
         return None, False
     item = db.session.scalar(sa.select(QueueItem).where(QueueItem.post_id == post_id))
     if item is not None:
@@ -67,6 +112,33 @@ def enqueue(post_id: int, *, reopen: bool = False) -> tuple[QueueItem | None, bo
     return item, True
 
 
+def dismiss_by_model(post_id: int, action: str = "model_dismiss") -> bool:
+    """Move the post's OPEN item to dismissed (last action ``action``, audited, no training
+    label: the system is not a moderator). Returns whether an item moved; commits."""
+    from moderation.services import audit
+
+    item = db.session.scalar(sa.select(QueueItem).where(QueueItem.post_id == post_id))
+    if item is None or item.status != OPEN:
+        return False
+    item.status = DISMISSED
+    item.last_action = action
+    item.updated_at = item.handled_at = utcnow()
+    audit.record(None, action, "post", post_id, before={"status": OPEN},
+                 after={"status": DISMISSED})
+    db.session.commit()
+    return True
+
+
+def dismiss_official_items(limit: int = 500) -> int:
+    """Open items of official posts (queued before they were recognised as such, or whose
+    topic was pinned later) leave the open queue; returns how many."""
+    post_ids = list(db.session.scalars(
+        sa.select(QueueItem.post_id).join(Post, Post.id == QueueItem.post_id)
+        .join(Topic, Topic.id == Post.topic_id)
+        .where(QueueItem.status == OPEN, official_clause()).limit(limit)))
+    return sum(dismiss_by_model(post_id, "official_dismiss") for post_id in post_ids)
+
+
 def live_payload(item: QueueItem) -> dict:
     """The ``queue_item`` Socket.IO event: enough for a row or a "N 条新内容" notice."""
     post = item.post
@@ -79,6 +151,9 @@ def live_payload(item: QueueItem) -> dict:
         "author": {"username": item.author.username, "display_name": item.author.display_name},
         "score": score.score if score else None,
         "index": influence_index(item.author, score) if score else None,
+        "tier": tier_of(score.intensity if score else 0),
+        "tier_label": TIER_LABELS[tier_of(score.intensity if score else 0)],
+        "cues": list(score.cues or []) if score else [],
         "demand": demand_code,
         "demand_label": DEMANDS[demand_code].label if demand_code in DEMANDS else "",
         "status": item.status,
@@ -118,6 +193,18 @@ class QueueRow:
     def post(self) -> Post:
         return self.item.post
 
+    @property
+    def tier(self) -> str:
+        return tier_of(self.score.intensity)
+
+    @property
+    def tier_label(self) -> str:
+        return TIER_LABELS[self.tier]
+
+    @property
+    def cues(self) -> list[str]:
+        return [str(c) for c in (self.score.cues or [])]
+
 
 @dataclass
 class QueueFilters:
@@ -138,7 +225,7 @@ def _index_expr():
 
 
 def list_queue(actor: User, filters: QueueFilters, page: int, per_page: int) -> Page:
-    """One page of QueueRow, best first (influence index, then longest waiting)."""
+    """One page of QueueRow, best first (urgency tier, influence index, longest waiting)."""
     require_staff(actor)
     stmt = (sa.select(QueueItem)
             .join(PostScore, PostScore.post_id == QueueItem.post_id)
@@ -148,7 +235,8 @@ def list_queue(actor: User, filters: QueueFilters, page: int, per_page: int) -> 
             .options(joinedload(QueueItem.post).joinedload(Post.topic),
                      joinedload(QueueItem.author).lazyload(User.roles),
                      joinedload(QueueItem.tribe).lazyload(Tribe.moderators))
-            .order_by(_index_expr().desc(), QueueItem.created_at, QueueItem.id))
+            .order_by(_tier_rank_expr().desc(), _index_expr().desc(), QueueItem.created_at,
+                      QueueItem.id))
     stmt = _scoped(stmt, actor)
     if filters.status in QUEUE_STATUSES:
         stmt = stmt.where(QueueItem.status == filters.status)
@@ -223,14 +311,16 @@ def open_count(actor: User) -> int:
 
 
 def sync_from_scores(limit: int = 500) -> int:
-    """Queue negative scores that have no item (a missed signal); returns how many."""
+    """Queue negative scores that have no item (a missed signal); returns how many. Open
+    items of official posts are dismissed first (``dismiss_official_items``)."""
+    dismiss_official_items(limit)
     missing = list(db.session.scalars(
         sa.select(PostScore.post_id)
         .outerjoin(QueueItem, QueueItem.post_id == PostScore.post_id)
         .join(Post, Post.id == PostScore.post_id)
         .join(Topic, Topic.id == Post.topic_id)
         .where(PostScore.negative.is_(True), QueueItem.id.is_(None),
-               Post.deleted_at.is_(None)).limit(limit)))
+               Post.deleted_at.is_(None), sa.not_(official_clause())).limit(limit)))
     created = 0
     for post_id in missing:
         item, new = enqueue(post_id)

@@ -8,11 +8,12 @@ from datetime import datetime
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from forum.errors import ValidationError
+from forum.errors import DomainError, ValidationError
+from forum.permissions import is_admin
 from forum.views.helpers import page_arg, per_page
 from moderation.forms import CannedReplyForm, ReviewScoreForm, SimpleForm, SlaTierForm
 from moderation.scoring.demands import DEMANDS
-from moderation.services import audit, canned, dashboard, reviews, sla
+from moderation.services import audit, canned, dashboard, model_versions, reviews, sla
 from moderation.services.access import require_admin, require_global_moderator
 from moderation.views import actor, bp
 
@@ -150,7 +151,27 @@ def _days() -> int:
 def dashboard_page():
     require_global_moderator(actor())
     days = _days()
-    return render_template("moderation/dashboard.html", data=dashboard.metrics(days), days=days)
+    return render_template("moderation/dashboard.html", data=dashboard.metrics(days), days=days,
+                           is_admin=is_admin(actor()))
+
+
+@bp.route("/moderation/models/rollback", methods=["POST"], endpoint="model_rollback")
+@login_required
+def model_rollback():
+    user = actor()
+    require_admin(user)
+    if SimpleForm().validate_on_submit():
+        version = (request.form.get("version") or "").strip()
+        if not version:
+            flash("请选择要启用的模型版本", "error")
+        else:
+            try:
+                row = model_versions.rollback(user, version)
+            except DomainError as err:
+                flash(err.message, "error")
+            else:
+                flash(f"已改用模型 {row.version}", "success")
+    return redirect(url_for("moderation.dashboard", _anchor="model-versions"))
 
 
 @bp.route("/moderation/dashboard/data.json")

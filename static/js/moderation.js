@@ -11,6 +11,7 @@
     if (!queue || !notice || !realtime || !realtime.socket) return;
     var seen = {};
     var count = 0;
+    var urgent = 0;
     realtime.socket.on("queue_item", function (item) {
       if (!item || seen[item.post_id]) return;
       seen[item.post_id] = true;
@@ -18,6 +19,14 @@
       count += 1;
       var counter = notice.querySelector("[data-live-count]");
       if (counter) counter.textContent = String(count);
+      if (item.tier === "urgent") {
+        urgent += 1;
+        var urgentNote = notice.querySelector("[data-live-urgent]");
+        if (urgentNote) {
+          urgentNote.textContent = "（其中 " + urgent + " 条紧急）";
+          urgentNote.hidden = false;
+        }
+      }
       notice.hidden = false;
     });
   }

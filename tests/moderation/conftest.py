@@ -32,13 +32,14 @@ def scene(make_user, make_tribe):
 
 @pytest.fixture
 def flag(app):
-    """``flag(post, score=…, relevance=…, sentiment=…, demand=…)``: store a negative score
+    """``flag(post, score=…, relevance=…, sentiment=…, demand=…, intensity=…)``: store a negative score
     for the post (replacing the scorer's) and send ``post_scored`` like the scorer does."""
     from moderation.scoring.models import PostScore
     from moderation.scoring.signals import post_scored
 
     def _flag(post, score: int = 90, *, relevance: int = 50, sentiment: int = 80,
-              demand: str = "compensation", keywords=("扣费", "投诉"), negative: bool = True):
+              demand: str = "compensation", keywords=("扣费", "投诉"), negative: bool = True,
+              intensity: int = 0, cues=()):
         row = db.session.scalar(sa.select(PostScore).where(PostScore.post_id == post.id))
         previous = row.negative if row is not None else None
         if row is None:
@@ -46,6 +47,7 @@ def flag(app):
             db.session.add(row)
         row.score, row.negative, row.relevance, row.sentiment = score, negative, relevance, sentiment
         row.demand, row.keywords, row.model_version = demand, list(keywords), "test"
+        row.intensity, row.cues = intensity, list(cues)
         db.session.commit()
         post_scored.send(None, post_id=post.id, score=score, negative=negative,
                          previous_negative=previous)

@@ -72,7 +72,7 @@ def test_live_queue_notice_and_dashboard_charts(server, browser):
         cust_page.wait_for_url(lambda url: "/topic/" in url)
 
         mod_page.locator("#mod-live-notice").wait_for(state="visible", timeout=15000)
-        assert "1条新内容，点击刷新" in "".join(mod_page.locator("#mod-live-notice").inner_text().split())
+        assert "1条新内容（其中1条紧急），点击刷新" in "".join(mod_page.locator("#mod-live-notice").inner_text().split())
         mod_page.locator("#mod-live-notice a").click()
         assert "乱扣费投诉无门" in mod_page.locator("#mod-queue").inner_text()
 

@@ -7,18 +7,23 @@ The interface other code uses::
 
 from moderation.scoring.services.engine import KeywordEntry, KeywordLibrary, ScoreResult
 from moderation.scoring.services.scoring import (
+    forget_model,
+    live_post_ids,
     model,
     negative_threshold,
+    post_ids_of,
     post_text,
     rescore_all,
     rescore_missing,
+    rescore_posts,
     score_post,
     score_text,
     unscored_post_ids,
 )
 
 __all__ = [
-    "KeywordEntry", "KeywordLibrary", "ScoreResult", "model", "negative_threshold",
-    "post_text", "rescore_all", "rescore_missing", "score_post", "score_text",
+    "KeywordEntry", "KeywordLibrary", "ScoreResult", "forget_model", "live_post_ids", "model",
+    "negative_threshold", "post_ids_of", "post_text", "rescore_all", "rescore_missing",
+    "rescore_posts", "score_post", "score_text",
     "unscored_post_ids",
 ]

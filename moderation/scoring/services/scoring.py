@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
 
 from forum.extensions import db
 from forum.models import Post, Topic, utcnow
-from moderation.scoring.models import PostScore
+from moderation.scoring.models import ModelVersion, PostScore
 from moderation.scoring.services.engine import Model, ScoreResult, score_with
 from moderation.scoring.services.keywords import current_library
 from moderation.scoring.signals import post_scored
@@ -19,18 +22,65 @@ from moderation.scoring.signals import post_scored
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 50
+# How often a process looks for a newly activated model version (seconds); a retrain or
+# rollback elsewhere reaches every worker within this time.
+DEFAULT_MODEL_CHECK_SECONDS = 30.0
 _model_lock = threading.Lock()
 _model: Model | None = None
+_model_version_id: int | None = None
+_model_checked_at: float | None = None
+
+
+def _active_version() -> tuple[int | None, str | None]:
+    """Id and JSON of the active stored version, (None, None) when none is active."""
+    row = db.session.execute(
+        sa.select(ModelVersion.id, ModelVersion.model_json)
+        .where(ModelVersion.active.is_(True)).order_by(ModelVersion.id.desc()).limit(1)).first()
+    return (row.id, row.model_json) if row is not None else (None, None)
+
+
+def _check_seconds() -> float:
+    try:
+        return float(current_app.config.get("MODERATION_MODEL_CHECK_SECONDS",
+                                            DEFAULT_MODEL_CHECK_SECONDS))
+    except (TypeError, ValueError, RuntimeError):
+        return DEFAULT_MODEL_CHECK_SECONDS
 
 
 def model() -> Model:
-    """This process's scoring model, loaded once from data/model.json."""
-    global _model
-    if _model is None:
-        with _model_lock:
+    """This process's scoring model: the active stored version (``moderation_model_versions``)
+    or, when none is active, the shipped data/model.json. The active version's id is looked
+    up at most every MODERATION_MODEL_CHECK_SECONDS, so other processes follow a change."""
+    global _model, _model_version_id, _model_checked_at
+    now = time.monotonic()
+    due = _model_checked_at is None or now - _model_checked_at >= _check_seconds()
+    if _model is not None and not due:
+        return _model
+    with _model_lock:
+        try:
+            version_id, model_json = _active_version()
+        except Exception:  # no app context or table yet: keep what we have
+            log.debug("active model version unavailable", exc_info=True)
             if _model is None:
                 _model = Model.load()
-    return _model
+            return _model
+        if _model is None or version_id != _model_version_id:
+            try:
+                _model = (Model.from_dict(json.loads(model_json)) if model_json
+                          else Model.load())
+            except (ValueError, KeyError, TypeError):
+                log.exception("stored model version %s is unreadable; using the shipped one",
+                              version_id)
+                _model = Model.load()
+            _model_version_id = version_id
+        _model_checked_at = now
+        return _model
+
+
+def forget_model() -> None:
+    """Look up the active version on the next ``model()`` call (after an activation)."""
+    global _model_checked_at
+    _model_checked_at = None
 
 
 def negative_threshold() -> int:
@@ -63,13 +113,14 @@ def score_post(post_id: int) -> PostScore | None:
     post = db.session.get(Post, post_id)
     if post is None or post.deleted_at is not None:
         return None
-    result = score_text(post_text(post))
+    result = score_text(post_text(post), is_reply=not post.is_first)
     row = db.session.scalar(sa.select(PostScore).where(PostScore.post_id == post_id))
     previous_negative = row.negative if row is not None else None
     values = dict(score=result.score, negative=result.negative, keywords=list(result.keywords),
                   demand=result.demand, relevance=result.relevance,
                   sentiment=result.sentiment, model_version=model().version,
-                  scored_at=utcnow())
+                  intensity=max(0, min(3, int(result.intensity or 0))),
+                  cues=[str(c) for c in result.cues], scored_at=utcnow())
     if row is None:
         row = PostScore(post_id=post_id, **values)
         db.session.add(row)
@@ -97,7 +148,7 @@ def _assign(row: PostScore, values: dict) -> None:
         setattr(row, name, value)
 
 
-def unscored_post_ids(limit: int = 500) -> list[int]:
+def unscored_post_ids(limit: int | None = 500) -> list[int]:
     """Live posts without a PostScore row, oldest first."""
     query = (sa.select(Post.id)
              .join(Topic, Topic.id == Post.topic_id)
@@ -108,30 +159,43 @@ def unscored_post_ids(limit: int = 500) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def rescore_missing(limit: int = 500) -> int:
-    """Score up to ``limit`` posts that have no score yet (e.g. after a scoring failure);
-    returns how many were scored. A post that fails again is logged and skipped."""
+def live_post_ids() -> list[int]:
+    return list(db.session.scalars(
+        sa.select(Post.id).where(Post.deleted_at.is_(None)).order_by(Post.id)))
+
+
+def post_ids_of(column, *conditions) -> list[int]:
+    """Ids in ``column`` (a post id column of another table) of live posts, ordered."""
+    return list(db.session.scalars(
+        sa.select(column).join(Post, Post.id == column)
+        .where(Post.deleted_at.is_(None), *conditions).order_by(column)))
+
+
+def rescore_posts(post_ids: list[int], progress: Callable[[int], object] | None = None,
+                  *, skip_failures: bool = False) -> int:
+    """Score each post (one commit each); ``progress(1)`` after each. Returns how many were
+    scored. ``skip_failures``: a post that fails is logged and skipped."""
     done = 0
-    for post_id in unscored_post_ids(limit):
+    for post_id in post_ids:
         try:
             if score_post(post_id) is not None:
                 done += 1
         except Exception:
+            if not skip_failures:
+                raise
             db.session.rollback()
             log.exception("scoring post %s failed again; will retry later", post_id)
+        if progress is not None:
+            progress(1)
     return done
 
 
-def rescore_all(batch: int = 500) -> int:
+def rescore_missing(limit: int = 500) -> int:
+    """Score up to ``limit`` posts that have no score yet (e.g. after a scoring failure);
+    returns how many were scored. A post that fails again is logged and skipped."""
+    return rescore_posts(unscored_post_ids(limit), skip_failures=True)
+
+
+def rescore_all() -> int:
     """Re-score every live post (after a model or library change); returns the count."""
-    done, last_id = 0, 0
-    while True:
-        ids = list(db.session.scalars(
-            sa.select(Post.id).where(Post.id > last_id, Post.deleted_at.is_(None))
-            .order_by(Post.id).limit(batch)))
-        if not ids:
-            return done
-        for post_id in ids:
-            if score_post(post_id) is not None:
-                done += 1
-        last_id = ids[-1]
+    return rescore_posts(live_post_ids())
