@@ -92,10 +92,20 @@ def _is_wordlike(word: str) -> bool:
     return any(c.isalnum() for c in word)
 
 
+# Letters and digits glued to Han characters are cut apart (139邮箱 → 139 邮箱, 4g套餐 →
+# 4g 套餐): jieba keeps such a run whole, so a post writing "139 邮箱" and a query writing
+# "139邮箱" (or the reverse) would share no word.
+_SCRIPT_BOUNDARY_RE = re.compile(r"(?<=[a-z0-9])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[a-z0-9])")
+
+
+def split_scripts(text: str) -> str:
+    return _SCRIPT_BOUNDARY_RE.sub(" ", text)
+
+
 def _cut(text: str) -> Iterator[tuple[str, int]]:
     """Precise cut of folded ``text``: (word, position), punctuation advancing the position."""
     position = -1
-    for word in segmenter().cut(text, HMM=False):
+    for word in segmenter().cut(split_scripts(text), HMM=False):
         if word.isspace():
             continue
         position += 1
@@ -121,6 +131,39 @@ def index_tokens(text: str) -> Iterator[tuple[str, int]]:
                 if freq.get(gram):
                     yield gram, position
         yield word, position
+
+
+GRAM_PREFIX = "~"  # never part of a word (jieba cuts "~" off as punctuation)
+_HAN_RUN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
+
+
+def _bigrams(runs: Iterable[str]) -> list[str]:
+    grams: list[str] = []
+    for run in runs:
+        grams += [GRAM_PREFIX + run[i:i + 2] for i in range(len(run) - 1)]
+    return grams
+
+
+def gram_tokens(text: str) -> list[str]:
+    """Character bigrams of the Han text ("~宽带", "~带安", "~安装"), indexed beside the
+    words: the fallback for words the dictionary does not know or cuts differently."""
+    return list(dict.fromkeys(_bigrams(_HAN_RUN_RE.findall(fold(text)[:20000]))))
+
+
+def query_grams(text: str) -> list[str]:
+    """The bigrams of a query's Han words, stop words left out (流量超出了怎么办 → 流量 量超
+    超出): adjacent kept words form one run, so the bigram across them counts too."""
+    runs: list[str] = []
+    for chunk in _SYNTAX_RE.sub(" ", fold(text)).split():
+        current = ""
+        for word, _ in _cut(chunk):
+            if word in STOPWORDS or not _HAN_RUN_RE.fullmatch(word + word):
+                runs.append(current)
+                current = ""
+            else:
+                current += word
+        runs.append(current)
+    return list(dict.fromkeys(_bigrams(runs)))
 
 
 def segmented(text: str) -> str:
