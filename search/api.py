@@ -42,3 +42,14 @@ def api_search():
         "relaxed": results.relaxed,
         "notices": results.notices,
     })
+
+
+@api_bp.get("/search/similar")
+def api_similar():
+    """Topics like a title being written (the composer) — solved ones first."""
+    from search.services.similar import similar_topics
+
+    items = similar_topics(current_viewer(), request.args.get("title", ""))
+    return jsonify({"items": [
+        {"topic_id": i.topic_id, "title": i.title, "solved": i.solved,
+         "accepted_excerpt": i.accepted_excerpt, "score": i.score} for i in items]})

@@ -619,6 +619,26 @@ PATHS.update({
                     "never appear; snippets show personal data masked unless the requester "
                     "is the author or a moderator. 422 for an unknown type or tribe, a bad "
                     "solved value or date.")},
+    "/search/similar": {"get": get(
+        "Topics similar to a title being written", "search", "searchSimilar",
+        auth=OPTIONAL_AUTH,
+        params=(_query_param("title", {"type": "string"}, "the new topic's title as typed; "
+                             "empty gives no items"),),
+        ok=(200, "SimilarTopics", "Up to 5 topics, solved ones first"),
+        description="Topics with most of the title's words (or, failing that, its character "
+                    "bigrams); hidden and cold-handled topics (except the requester's own) "
+                    "never appear.")},
+})
+
+SCHEMAS.update({
+    "SimilarTopics": obj({"items": array(obj({
+        "topic_id": {"type": "integer"},
+        "title": {"type": "string"},
+        "solved": {"type": "boolean"},
+        "accepted_excerpt": nullable({"type": "string", "description": "first line of the "
+                             "accepted answer (solved topics)"}),
+        "score": {"type": "number"},
+    }))}),
 })
 
 SCHEMAS.update({

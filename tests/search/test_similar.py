@@ -1,0 +1,62 @@
+"""Similar questions (the composer's "your topic is similar to") and bad input, on every
+backend (see conftest ``engine``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from forum.models import COLD, HIDDEN, Post, Topic
+from forum.services import topics
+from search.services.similar import similar_topics
+from tests.search.test_search_service import _set_visibility
+
+
+@pytest.fixture
+def site(engine, make_user, make_tribe):
+    alice, bob = make_user("alice"), make_user("bob")
+    kuandai = make_tribe("kuandai", "宽带与家庭网络")
+    unsolved = topics.create_topic(alice, kuandai, "宽带安装要等几天", "报装以后一直没人来")
+    solved = topics.create_topic(bob, kuandai, "装宽带多久能装好", "想知道装机要多久")
+    answer = topics.create_reply(alice, solved, "一般三天内上门装机\n超过三天可以投诉")
+    topics.accept_answer(bob, solved, answer)
+    topics.create_topic(bob, kuandai, "话费扣错了", "月底扣了二十块")
+    return {"alice": alice, "bob": bob, "unsolved": unsolved, "solved": solved}
+
+
+def test_a_new_title_finds_its_duplicates_solved_first(site):
+    found = similar_topics(None, "宽带装机要等多久")
+    ids = [f.topic_id for f in found]
+    assert ids[:2] == [site["solved"].id, site["unsolved"].id]
+    assert found[0].solved and found[0].accepted_excerpt.startswith("一般三天内上门装机")
+    assert not found[1].solved and found[1].accepted_excerpt is None
+    assert len(found) <= 5
+
+
+def test_api_similar_returns_documented_items_and_empty_title_gives_none(client, site):
+    data = client.get("/api/v1/search/similar?title=宽带装机要等多久").get_json()
+    assert data["items"][0] == {**data["items"][0], "topic_id": site["solved"].id,
+                                "solved": True}
+    assert data["items"][0]["accepted_excerpt"].startswith("一般三天内上门装机")
+    assert set(data["items"][0]) == {"topic_id", "title", "solved", "accepted_excerpt", "score"}
+    for title in ("", "   ", "！？。", "的了吗", "😀" * 10, "宽" * 1000):
+        resp = client.get("/api/v1/search/similar", query_string={"title": title})
+        assert resp.status_code == 200
+        if title.strip() in ("", "！？。", "的了吗"):
+            assert resp.get_json() == {"items": []}
+
+
+def test_hidden_and_cold_handled_topics_are_not_offered(site):
+    _set_visibility(Topic, site["unsolved"].id, HIDDEN)
+    _set_visibility(Post, site["solved"].first_post_id if hasattr(site["solved"], "first_post_id")
+                    else site["solved"].posts[0].id, COLD)
+    ids = [f.topic_id for f in similar_topics(None, "宽带装机要等多久")]
+    assert site["unsolved"].id not in ids and site["solved"].id not in ids
+    # the author of the cold-handled topic still sees it
+    assert site["solved"].id in [f.topic_id for f in similar_topics(site["bob"], "宽带装机要等多久")]
+
+
+@pytest.mark.parametrize("q", ["！？。，", "的 了 吗 怎么", "流" * 1000, "宽带 broadband ブロード 😀",
+                               "🙈🙉🙊", "<script>alert(1)</script>"])
+def test_search_page_and_api_never_fail_on_bad_input(client, site, q):
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+    assert client.get("/api/v1/search", query_string={"q": q}).status_code == 200
