@@ -330,33 +330,49 @@ def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = N
 
 def _add_words(segment: str, strong: list[Group], weak: list[Group]) -> None:
     """Words of ``segment`` as groups: each word a term; runs of single characters (words
-    the dictionary does not know, 网速慢 → 网速 慢) a phrase; a lone character is weak — used
-    only when the query has nothing better."""
+    the dictionary does not know, 没到账 → 没 到 账) a phrase, or their character bigrams
+    anywhere; a lone character next to a word also asks for the two side by side (老用户 →
+    老 用户 ranks above 用户 alone, 丢 of 手机卡丢了 stays with 手机卡); any other lone
+    character is weak — used only when the query has nothing better."""
     if not segment:
         return
-    run: list[str] = []
-    last_position = None
-
-    def flush() -> None:
-        if len(run) >= 2:
-            strong.append(Group((Alternative(tuple(run), "".join(run)),)))
-        elif run:
-            weak.append(Group((Alternative((run[0],), run[0]),)))
-        run.clear()
-
+    pieces: list[list] = []  # [tokens, first position, last position]
     for word, position in _cut(segment):
-        if word in STOPWORDS:
-            flush()
-        elif len(word) == 1:
-            if run and last_position is not None and position != last_position + 1:
-                flush()
-            run.append(word)
+        if word in STOPWORDS or len(word) > MAX_TOKEN_CHARS:
+            continue
+        last = pieces[-1] if pieces else None
+        if (len(word) == 1 and last is not None and len(last[0][-1]) == 1
+                and last[2] == position - 1):
+            last[0].append(word)
+            last[2] = position
         else:
-            flush()
-            if len(word) <= MAX_TOKEN_CHARS:
-                strong.append(Group(tuple(word_alternatives(word))))
-        last_position = position
-    flush()
+            pieces.append([[word], position, position])
+    attached: dict[int, list[Alternative]] = {}
+    for i, (tokens, first, last) in enumerate(pieces):
+        if len(tokens) != 1 or len(tokens[0]) != 1:
+            continue
+        char = tokens[0]
+        after = pieces[i + 1] if i + 1 < len(pieces) else None
+        before = pieces[i - 1] if i > 0 else None
+        if after is not None and after[1] == last + 1 and len(after[0][0]) > 1:
+            attached.setdefault(i + 1, []).append(
+                Alternative((char, after[0][0]), char + after[0][0]))
+        elif before is not None and before[2] == first - 1 and len(before[0][-1]) > 1:
+            attached.setdefault(i - 1, []).append(
+                Alternative((before[0][-1], char), before[0][-1] + char))
+        else:
+            weak.append(Group((Alternative((char,), char),)))
+    for i, (tokens, _, _) in enumerate(pieces):
+        if len(tokens) == 1 and len(tokens[0]) > 1:
+            strong.append(Group((*word_alternatives(tokens[0]), *attached.get(i, ()))))
+        elif len(tokens) > 1:
+            run = "".join(tokens)
+            alternatives = [Alternative(tuple(tokens), run)]
+            grams = tuple(_bigrams([run])) if _HAN_RUN_RE.fullmatch(run) else ()
+            if len(grams) > 1:
+                alternatives.append(Alternative(grams, run, adjacent=False,
+                                                weight=APART_WEIGHT))
+            strong.append(Group(tuple(alternatives)))
 
 
 def unique_alternatives(items: Iterable[Alternative]) -> list[Alternative]:
