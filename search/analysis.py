@@ -200,6 +200,11 @@ class ParsedQuery:
     # Lone characters of a query that has real words (改 in 改套餐): not required, but a
     # document containing them ranks higher.
     optional: list[Alternative] = field(default_factory=list)
+    # The relaxed search's groups: the same words, split finer (see _add_words).
+    loose_groups: list[Group] = field(default_factory=list)
+
+    def loosened(self) -> ParsedQuery:
+        return replace(self, groups=self.loose_groups)
 
     @property
     def is_empty(self) -> bool:
@@ -295,6 +300,7 @@ def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = N
     longest = max((len(t) for t in synonyms), default=0)
     strong: list[Group] = []
     weak: list[Group] = []
+    loose: list[Group] = []
     for chunk in _SYNTAX_RE.sub(" ", fold(text)).replace("_", " ").split():
         rest_start = 0
         i = 0
@@ -307,33 +313,41 @@ def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = N
             if match is None:
                 i += 1
                 continue
-            _add_words(chunk[rest_start:i], strong, weak)
+            _add_words(chunk[rest_start:i], strong, weak, loose)
             alts = tuple(unique_alternatives(
                 alt for term in (match, *synonyms[match])
                 for alt in term_alternatives(term, own=term == match)))
             if alts:
                 strong.append(Group(alts))
+                loose.append(Group(alts))
+                parts = [a for a in word_alternatives(match) if not a.adjacent]
+                if parts:  # 宽带提速 (a synonym of 宽带升级) also by 宽带, 提速
+                    loose.extend(Group(tuple(word_alternatives(p))) for p in parts[0].tokens)
             i += len(match)
             rest_start = i
-        _add_words(chunk[rest_start:], strong, weak)
-    groups = strong or weak
-    seen: set[Group] = set()
-    for group in groups:
-        if group not in seen:
-            seen.add(group)
-            parsed.groups.append(group)
-    parsed.groups = parsed.groups[:MAX_GROUPS]
+        _add_words(chunk[rest_start:], strong, weak, loose)
+    parsed.groups = _distinct(strong or weak)
+    parsed.loose_groups = _distinct(loose if strong else weak)
     if strong:
         parsed.optional = unique_alternatives(a for g in weak for a in g.alternatives)
     return parsed
 
 
-def _add_words(segment: str, strong: list[Group], weak: list[Group]) -> None:
+def _distinct(groups: list[Group]) -> list[Group]:
+    return list(dict.fromkeys(groups))[:MAX_GROUPS]
+
+
+def _add_words(segment: str, strong: list[Group], weak: list[Group], loose: list[Group]
+               ) -> None:
     """Words of ``segment`` as groups: each word a term; runs of single characters (words
     the dictionary does not know, 没到账 → 没 到 账) a phrase, or their character bigrams
-    anywhere; a lone character next to a word also asks for the two side by side (老用户 →
-    老 用户 ranks above 用户 alone, 丢 of 手机卡丢了 stays with 手机卡); any other lone
-    character is weak — used only when the query has nothing better."""
+    anywhere; a lone character next to a word is asked for side by side with it (老用户 →
+    老 用户; 丢 of 手机卡丢了 stays with 手机卡); any other lone character is weak — used
+    only when the query has nothing better.
+
+    ``loose``: the same words for the relaxed search, each its own group so documents can
+    match some of them: a word without the lone character next to it, a compound by its
+    parts (宽带提速 → 宽带, 提速)."""
     if not segment:
         return
     pieces: list[list] = []  # [tokens, first position, last position]
@@ -364,7 +378,17 @@ def _add_words(segment: str, strong: list[Group], weak: list[Group]) -> None:
             weak.append(Group((Alternative((char,), char),)))
     for i, (tokens, _, _) in enumerate(pieces):
         if len(tokens) == 1 and len(tokens[0]) > 1:
-            strong.append(Group((*word_alternatives(tokens[0]), *attached.get(i, ()))))
+            word_alts = word_alternatives(tokens[0])
+            if i in attached:
+                strong.append(Group(tuple(attached[i])))
+                loose.append(Group((*word_alts, *attached[i])))
+                continue
+            strong.append(Group(tuple(word_alts)))
+            apart = [a for a in word_alts if not a.adjacent]
+            if apart:
+                loose.extend(Group(tuple(word_alternatives(p))) for p in apart[0].tokens)
+            else:
+                loose.append(Group(tuple(word_alts)))
         elif len(tokens) > 1:
             run = "".join(tokens)
             alternatives = [Alternative(tuple(tokens), run)]
@@ -373,6 +397,7 @@ def _add_words(segment: str, strong: list[Group], weak: list[Group]) -> None:
                 alternatives.append(Alternative(grams, run, adjacent=False,
                                                 weight=APART_WEIGHT))
             strong.append(Group(tuple(alternatives)))
+            loose.append(Group(tuple(alternatives)))
 
 
 def unique_alternatives(items: Iterable[Alternative]) -> list[Alternative]:

@@ -253,8 +253,9 @@ def find_hits(viewer: User | None, query: ParsedQuery, filters: Filters, offset:
               limit: int) -> tuple[HitPage, int, ParsedQuery]:
     """(hits, how many have every word, the query whose terms the hits matched).
 
-    Strict first; then at least half the groups, ranked by how many match; then the
-    bigram field. Each widening runs only when the narrower one found few."""
+    Stages, each run only while the results so far are fewer than RELAX_BELOW: every word;
+    at least half of the words split finer (``loosened``), ranked by how many match; the
+    character bigrams. A later stage's hits follow the earlier ones'."""
     engine = backend()
     scope = scope_for(viewer)
     found = HitPage([], 0)
@@ -263,27 +264,31 @@ def find_hits(viewer: User | None, query: ParsedQuery, filters: Filters, offset:
     strict_total = found.total
     if strict_total >= RELAX_BELOW:
         return found, strict_total, query
-    min_match = None
-    if len(query.groups) > 1:
-        min_match = max(1, -(-len(query.groups) // 2))
-        found = engine.search(query, filters, scope, offset, limit, min_match=min_match)
-        if found.total >= RELAX_BELOW:
-            return found, strict_total, query
+    stages = []
+    loose = query.loosened()
+    if len(loose.groups) > 1 or loose.groups != query.groups:
+        # half the words as typed: splitting them finer must not raise the bar
+        stages.append((loose, max(1, -(-len(query.groups) // 2))))
     grams = gram_query(query.text)
-    if grams.is_empty:
+    if not grams.is_empty:
+        stages.append((grams, max(1, math.ceil(len(grams.groups) * GRAM_SHARE))))
+    if not stages:
         return found, strict_total, query
-    # Fewer than RELAX_BELOW word hits: all of them first, then the bigram hits.
-    words = found
-    if offset and found.total:
-        words = engine.search(query, filters, scope, 0, RELAX_BELOW, min_match=min_match)
-    seen = {(h.kind, h.object_id) for h in words.hits}
-    need = max(1, math.ceil(len(grams.groups) * GRAM_SHARE))
-    more = engine.search(grams, filters, scope, 0, offset + limit + len(seen), min_match=need)
-    fresh = [h for h in more.hits if (h.kind, h.object_id) not in seen]
-    merged = words.hits + fresh
-    total = max(len(merged), len(seen) + more.total - (len(more.hits) - len(fresh)))
-    widened = ParsedQuery(query.text, groups=query.groups + grams.groups)
-    return HitPage(merged[offset:offset + limit], total), strict_total, widened
+    if offset and strict_total:  # fewer than RELAX_BELOW: all of them lead every page
+        found = engine.search(query, filters, scope, 0, RELAX_BELOW)
+    hits = list(found.hits)
+    used = query
+    for stage, min_match in stages:
+        seen = {(h.kind, h.object_id) for h in hits}
+        more = engine.search(stage, filters, scope, 0, offset + limit + len(seen),
+                             min_match=min_match)
+        fresh = [h for h in more.hits if (h.kind, h.object_id) not in seen]
+        total = len(hits) + more.total - (len(more.hits) - len(fresh))
+        hits += fresh
+        used = ParsedQuery(query.text, groups=used.groups + stage.groups)
+        if total >= RELAX_BELOW:
+            break
+    return HitPage(hits[offset:offset + limit], max(total, len(hits))), strict_total, used
 
 
 def gram_query(text: str) -> ParsedQuery:
