@@ -40,6 +40,7 @@ def api_search():
         "total": results.total,
         "query": results.query.text,
         "relaxed": results.relaxed,
+        "strict_total": results.strict_total,
         "notices": results.notices,
     })
 

@@ -580,8 +580,10 @@ SCHEMAS.update({
                   "(upper bound) while more pages follow, at most 50 pages' worth"},
         "query": {"type": "string", "description": "the query as searched (cut to 100 "
                   "characters)"},
-        "relaxed": {"type": "boolean", "description": "no document had every word: these "
-                    "have some of them"},
+        "relaxed": {"type": "boolean", "description": "partial matches (some of the words, "
+                    "or the query's character bigrams) follow the results with every word"},
+        "strict_total": {"type": "integer", "description": "how many results have every "
+                         "word; they come first"},
         "notices": array({"type": "string", "description": "e.g. that a long query was cut"}),
     }),
 })
