@@ -322,7 +322,7 @@ def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = N
                 loose.append(Group(alts))
                 parts = [a for a in word_alternatives(match) if not a.adjacent]
                 if parts:  # 宽带提速 (a synonym of 宽带升级) also by 宽带, 提速
-                    loose.extend(Group(tuple(word_alternatives(p))) for p in parts[0].tokens)
+                    loose.extend(_part_groups(parts[0].tokens))
             i += len(match)
             rest_start = i
         _add_words(chunk[rest_start:], strong, weak, loose)
@@ -331,6 +331,12 @@ def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = N
     if strong:
         parsed.optional = unique_alternatives(a for g in weak for a in g.alternatives)
     return parsed
+
+
+def _part_groups(parts: tuple[str, ...]) -> list[Group]:
+    """A compound's parts as groups of their own; a one-character part (号 of 手机号) would
+    count as much as a real word in the coordination ranking, so it is left out."""
+    return [Group(tuple(word_alternatives(p))) for p in parts if len(p) > 1]
 
 
 def _distinct(groups: list[Group]) -> list[Group]:
@@ -386,7 +392,7 @@ def _add_words(segment: str, strong: list[Group], weak: list[Group], loose: list
             strong.append(Group(tuple(word_alts)))
             apart = [a for a in word_alts if not a.adjacent]
             if apart:
-                loose.extend(Group(tuple(word_alternatives(p))) for p in apart[0].tokens)
+                loose.extend(_part_groups(apart[0].tokens))
             else:
                 loose.append(Group(tuple(word_alts)))
         elif len(tokens) > 1:
