@@ -5,6 +5,7 @@ the first line of their accepted answer."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from forum.extensions import db
@@ -12,14 +13,16 @@ from forum.models import Post, Topic, User
 from forum.permissions import is_authenticated, post_html_for
 from search.analysis import parse_query
 from search.models import TOPIC
-from search.services import _hydrate_posts, find_hits
-from search.services.base import Filters
+from search.services import _hydrate_posts, backend, find_hits, gram_query, scope_for
+from search.services.base import Filters, Hit
 from search.services.documents import html_to_text, may_find
 from search.services.synonyms import synonym_map
 
 LIMIT = 5
-CANDIDATES = 15  # best matches looked at before solved ones are moved up
+CANDIDATES = 15  # hits asked for: some may be dropped for this viewer
 EXCERPT_CHARS = 80
+FUSION_K = 10
+GRAM_SHARE_SIMILAR = 0.3
 
 
 @dataclass
@@ -36,18 +39,44 @@ def similar_topics(viewer: User | None, title: str | None, exclude_topic_id: int
     query = parse_query(title, synonym_map())
     if not query.text:
         return []
-    found, _, _ = find_hits(viewer, query, Filters(kinds=(TOPIC,)), 0, CANDIDATES + 1)
-    hits = found.hits
+    filters = Filters(kinds=(TOPIC,))
+    found, _, _ = find_hits(viewer, query, filters, 0, CANDIDATES)
+    hits = _fused(found.hits, _by_bigrams(viewer, query.text, filters))
     items, _ = _hydrate_posts(viewer, hits, [])
     results = [items[(h.kind, h.object_id)] for h in hits if (h.kind, h.object_id) in items]
-    results = [r for r in results if r.topic_id != exclude_topic_id][:CANDIDATES]
+    # Solved ones first among the best ``limit``: moving up solved topics from further down
+    # would push out the closest duplicates.
+    results = [r for r in results if r.topic_id != exclude_topic_id][:limit]
     results.sort(key=lambda r: not r.solved)  # stable: best match first within each
     out = []
-    for r in results[:limit]:
+    for r in results:
         out.append(SimilarTopic(r.topic_id, r.title, r.solved,
                                 _accepted_excerpt(viewer, r.topic_id) if r.solved else None,
                                 r.score))
     return out
+
+
+def _by_bigrams(viewer: User | None, title: str, filters: Filters) -> list[Hit]:
+    """Topics sharing the title's character bigrams, most shared first: blind to how
+    jieba cut either text (免流量 in a title, 免流 + 量 in the post)."""
+    grams = gram_query(title)
+    if grams.is_empty:
+        return []
+    need = max(1, math.ceil(len(grams.groups) * GRAM_SHARE_SIMILAR))
+    return backend().search(grams, filters, scope_for(viewer), 0, CANDIDATES,
+                            min_match=need).hits
+
+
+def _fused(*rankings: list[Hit]) -> list[Hit]:
+    """Reciprocal rank fusion: a topic high in either ranking, or fairly high in both,
+    comes first."""
+    scores: dict[tuple[str, int], float] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking):
+            key = (hit.kind, hit.object_id)
+            scores[key] = scores.get(key, 0.0) + 1.0 / (FUSION_K + rank)
+    ordered = sorted(scores, key=lambda k: -scores[k])
+    return [Hit(k[0], k[1], round(scores[k], 4)) for k in ordered]
 
 
 def _accepted_excerpt(viewer: User | None, topic_id: int) -> str | None:
