@@ -65,10 +65,11 @@ class Backend(Protocol):
         """Bring the documents of ``refs`` ("post:1") up to date with the database."""
 
     def search(self, query: ParsedQuery, filters: Filters, scope: Scope, offset: int,
-               limit: int, min_match: int | None = None) -> HitPage:
+               limit: int, min_match: int | None = None, coordinate: bool = True) -> HitPage:
         """Hits best first. Every group must match, or with ``min_match`` at least that many
         groups: then documents matching more groups come first (coordination), BM25 order
-        within each count."""
+        within each count — or, not ``coordinate``, BM25 alone (a rare word outweighs two
+        common ones)."""
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Index everything again from the database; returns the number of documents."""

@@ -173,7 +173,7 @@ class PostgresBackend:
     # --- searching ---------------------------------------------------------------------------
 
     def search(self, query: ParsedQuery, filters: Filters, scope: Scope, offset: int,
-               limit: int, min_match: int | None = None) -> HitPage:
+               limit: int, min_match: int | None = None, coordinate: bool = True) -> HitPage:
         if query.is_empty:
             return HitPage([], 0)
         tsq = sa.cast(sa.literal(tsquery_literal(query, min_match is None)), TSQUERY)
@@ -205,7 +205,8 @@ class PostgresBackend:
                                    else_=0) for g in group_literals(query)), sa.literal(0))
             if min_match > 1:
                 conditions.append(matched >= min_match)
-            order.insert(0, sa.desc("matched"))
+            if coordinate:
+                order.insert(0, sa.desc("matched"))
         stmt = (sa.select(d.kind, d.object_id, score, matched.label("matched"),
                           sa.func.count().over().label("total"))
                 .where(*conditions)

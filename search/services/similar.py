@@ -13,7 +13,7 @@ from forum.models import Post, Topic, User
 from forum.permissions import is_authenticated, post_html_for
 from search.analysis import parse_query
 from search.models import TOPIC
-from search.services import _hydrate_posts, backend, find_hits, gram_query, scope_for
+from search.services import _hydrate_posts, backend, gram_query, scope_for
 from search.services.base import Filters, Hit
 from search.services.documents import html_to_text, may_find
 from search.services.synonyms import synonym_map
@@ -40,8 +40,11 @@ def similar_topics(viewer: User | None, title: str | None, exclude_topic_id: int
     if not query.text:
         return []
     filters = Filters(kinds=(TOPIC,))
-    found, _, _ = find_hits(viewer, query, filters, 0, CANDIDATES)
-    hits = _fused(found.hits, _by_bigrams(viewer, query.text, filters))
+    by_words = []
+    if query.loose_groups:
+        by_words = backend().search(query.loosened(), filters, scope_for(viewer), 0, CANDIDATES,
+                                    min_match=1, coordinate=False).hits
+    hits = _fused(by_words, _by_bigrams(viewer, query.text, filters))
     items, _ = _hydrate_posts(viewer, hits, [])
     results = [items[(h.kind, h.object_id)] for h in hits if (h.kind, h.object_id) in items]
     # Solved ones first among the best ``limit``: moving up solved topics from further down
@@ -64,7 +67,7 @@ def _by_bigrams(viewer: User | None, title: str, filters: Filters) -> list[Hit]:
         return []
     need = max(1, math.ceil(len(grams.groups) * GRAM_SHARE_SIMILAR))
     return backend().search(grams, filters, scope_for(viewer), 0, CANDIDATES,
-                            min_match=need).hits
+                            min_match=need, coordinate=False).hits
 
 
 def _fused(*rankings: list[Hit]) -> list[Hit]:

@@ -328,7 +328,7 @@ class WhooshBackend:
     # --- searching ---------------------------------------------------------------------------
 
     def search(self, query: ParsedQuery, filters: Filters, scope: Scope, offset: int,
-               limit: int, min_match: int | None = None) -> HitPage:
+               limit: int, min_match: int | None = None, coordinate: bool = True) -> HitPage:
         if query.is_empty:
             return HitPage([], 0)
         searcher = self.searcher()
@@ -347,7 +347,8 @@ class WhooshBackend:
         if min_match is not None:
             matched = _matched_counts(searcher, groups, [results.docnum(n) for n in order])
             order = [n for n in order if matched[results.docnum(n)] >= min_match]
-            order.sort(key=lambda n: -matched[results.docnum(n)])  # stable: BM25 within
+            if coordinate:  # stable: BM25 order within each count
+                order.sort(key=lambda n: -matched[results.docnum(n)])
             if scored < wanted:
                 total = len(order)
         hits = []

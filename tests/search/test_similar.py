@@ -3,11 +3,14 @@ backend (see conftest ``engine``)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from forum.models import COLD, HIDDEN, Post, Topic
 from forum.services import topics
 from search.services.similar import similar_topics
+from tests.conftest import login
 from tests.search.test_search_service import _set_visibility
 
 
@@ -47,8 +50,7 @@ def test_api_similar_returns_documented_items_and_empty_title_gives_none(client,
 
 def test_hidden_and_cold_handled_topics_are_not_offered(site):
     _set_visibility(Topic, site["unsolved"].id, HIDDEN)
-    _set_visibility(Post, site["solved"].first_post_id if hasattr(site["solved"], "first_post_id")
-                    else site["solved"].posts[0].id, COLD)
+    _set_visibility(Post, site["solved"].first_post_id, COLD)
     ids = [f.topic_id for f in similar_topics(None, "宽带装机要等多久")]
     assert site["unsolved"].id not in ids and site["solved"].id not in ids
     # the author of the cold-handled topic still sees it
@@ -60,3 +62,40 @@ def test_hidden_and_cold_handled_topics_are_not_offered(site):
 def test_search_page_and_api_never_fail_on_bad_input(client, site, q):
     assert client.get("/search", query_string={"q": q}).status_code == 200
     assert client.get("/api/v1/search", query_string={"q": q}).status_code == 200
+
+
+def related_ids(client, topic) -> list[int]:
+    html = client.get(f"/topic/{topic.id}").get_data(as_text=True)
+    if "相关话题" not in html:
+        return []
+    block = html.split('id="related-title"', 1)[1].split("</section>", 1)[0]
+    return [int(i) for i in re.findall(r'href="/topic/(\d+)"', block)]
+
+
+def test_topic_page_shows_related_topics_the_viewer_may_see(client, site, make_user,
+                                                            app):
+    page = client.get(f"/topic/{site['unsolved'].id}")
+    assert page.status_code == 200
+    assert related_ids(client, site["unsolved"]) == [site["solved"].id]  # never itself
+    _set_visibility(Topic, site["solved"].id, HIDDEN)
+    assert related_ids(client, site["unsolved"]) == []
+    _set_visibility(Topic, site["solved"].id, "visible")
+    _set_visibility(Post, site["solved"].first_post_id, COLD)
+    assert related_ids(client, site["unsolved"]) == []
+    login(client, "bob")  # the author of the cold-handled topic still sees it
+    assert related_ids(client, site["unsolved"]) == [site["solved"].id]
+
+
+def test_ideas_are_never_related_topics(client, site, make_user, app):
+    if "ideas" not in app.config["HUZHU_PACKAGES"]:
+        pytest.skip("the ideas package is not loaded (HUZHU_PACKAGES)")
+    from ideas.services import ideas as idea_service
+
+    employee = make_user("staffer", roles=("employee",))
+    idea_service.submit_idea(employee, "宽带安装太慢的改进", "客户报装宽带以后装机要等好几天才有人上门",
+                             "装机预约精确到小时并短信提醒客户", "渠道体验")
+    login(client, "staffer")
+    assert all(i in (site["solved"].id,) for i in related_ids(client, site["unsolved"]))
+    assert [f.topic_id for f in similar_topics(employee, "宽带安装太慢")] != []
+    assert all(f.topic_id in (site["solved"].id, site["unsolved"].id)
+               for f in similar_topics(employee, "宽带安装太慢的改进"))
