@@ -161,6 +161,12 @@ def register_topic_section(app: Flask, template: str) -> None:
     _register_section(app, "topic", template)
 
 
+def register_new_topic_section(app: Flask, template: str) -> None:
+    """Let a package add a section under the new-topic form's title field
+    (templates/forum/topic_form.html, context: ``tribe``, ``form``)."""
+    _register_section(app, "new_topic", template)
+
+
 def profile_sections() -> list[str]:
     return list(current_app.extensions.get("huzhu_profile_sections", ()))
 
@@ -169,12 +175,17 @@ def topic_sections() -> list[str]:
     return list(current_app.extensions.get("huzhu_topic_sections", ()))
 
 
+def new_topic_sections() -> list[str]:
+    return list(current_app.extensions.get("huzhu_new_topic_sections", ()))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(local_time=local_time, time_ago=time_ago)
     app.jinja_env.globals.update(post_html=post_html, topic_title=topic_title,
                                  permissions=permissions, menu_links=menu_links,
                                  post_extras=post_extras, profile_sections=profile_sections,
                                  topic_sections=topic_sections,
+                                 new_topic_sections=new_topic_sections,
                                  is_current_link=is_current)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
