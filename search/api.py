@@ -41,6 +41,7 @@ def api_search():
         "query": results.query.text,
         "relaxed": results.relaxed,
         "strict_total": results.strict_total,
+        "did_you_mean": results.did_you_mean,
         "notices": results.notices,
     })
 

@@ -584,6 +584,8 @@ SCHEMAS.update({
                     "or the query's character bigrams) follow the results with every word"},
         "strict_total": {"type": "integer", "description": "how many results have every "
                          "word; they come first"},
+        "did_you_mean": nullable({"type": "string", "description": "no results: a corrected "
+                                  "query that finds some (流两 → 流量)"}),
         "notices": array({"type": "string", "description": "e.g. that a long query was cut"}),
     }),
 })

@@ -160,6 +160,8 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
     strict_total: int = 0  # how many results have every word (the rest are partial)
+    # no result with every word: a corrected query that has some (流两 → 流量)
+    did_you_mean: str | None = None
 
     @property
     def total(self) -> int:
@@ -214,7 +216,7 @@ register_hydrator((TOPIC, REPLY), _hydrate_posts)
 
 
 def search(viewer: User | None, q: str | None, filters: Filters | None = None, page: int = 1,
-           per_page: int = PER_PAGE) -> SearchResults:
+           per_page: int = PER_PAGE, suggest: bool = True) -> SearchResults:
     """One page of results for ``viewer``; an empty query gives an empty page (the page
     shows a hint). Results with every word come first; when fewer than RELAX_BELOW have
     them all, results with most of the words follow (``relaxed``), and when words still
@@ -239,9 +241,15 @@ def search(viewer: User | None, q: str | None, filters: Filters | None = None, p
         _resync_later(stale)
     total = max(found.total - len(stale), offset + len(items))
     total = min(total, MAX_PAGE * per_page)
+    corrected = None
+    if suggest and strict_total == 0 and offset == 0:
+        from search.services.didyoumean import did_you_mean
+
+        corrected = did_you_mean(viewer, query.text, filters)
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResults(query, filters, Page(items, page, per_page, total), relaxed=relaxed,
-                         notices=notices, elapsed_ms=elapsed, strict_total=strict_total)
+                         notices=notices, elapsed_ms=elapsed, strict_total=strict_total,
+                         did_you_mean=corrected)
 
 
 PARTIAL_NOTICE = "未找到包含全部词语的结果，以下为部分匹配"

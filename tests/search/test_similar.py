@@ -99,3 +99,18 @@ def test_ideas_are_never_related_topics(client, site, make_user, app):
     assert [f.topic_id for f in similar_topics(employee, "宽带安装太慢")] != []
     assert all(f.topic_id in (site["solved"].id, site["unsolved"].id)
                for f in similar_topics(employee, "宽带安装太慢的改进"))
+
+
+def test_did_you_mean_corrects_pinyin_slips_and_typos_before_suggestions(client, site):
+    from search import services
+
+    topics.create_topic(site["alice"], site["solved"].tribe, "流量超出怎么收费", "月底流量不够")
+    assert services.search(None, "流两超出").did_you_mean == "流量超出"  # liu liang
+    assert services.search(None, "宽代").did_you_mean == "宽带"  # one character off
+    assert services.search(None, "宽带").did_you_mean is None  # results: nothing to correct
+    assert services.search(None, "量子纠缠").did_you_mean is None  # nothing close finds any
+    html = client.get("/search", query_string={"q": "流两"}).get_data(as_text=True)
+    assert "你是不是要找" in html and "q=%E6%B5%81%E9%87%8F" in html  # 流量
+    assert html.index("你是不是要找") < html.index("去部落看看")
+    api = client.get("/api/v1/search", query_string={"q": "流两"}).get_json()
+    assert api["items"] == [] and api["did_you_mean"] == "流量"
