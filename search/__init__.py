@@ -32,24 +32,6 @@ def init_app(app: Flask) -> None:
                        visible=permissions.is_global_moderator, prefix="search.synonym")
     register_topic_section(app, "search/_related.html")
     register_new_topic_section(app, "search/_similar_composer.html")
-    app.jinja_env.globals["related_topics"] = related_topics
     handlers.connect()
     cli.init_app(app)
 
-
-def related_topics(topic) -> list:
-    """The topic page's "相关话题": five topics like this one that the viewer may see.
-    Never breaks the page: without search (an index being rebuilt…) there is no block."""
-    import logging
-
-    from flask_login import current_user
-
-    from forum.permissions import topic_title_for
-    from search.services.similar import similar_topics
-
-    viewer = current_user._get_current_object() if current_user.is_authenticated else None
-    try:
-        return similar_topics(viewer, topic_title_for(viewer, topic), exclude_topic_id=topic.id)
-    except Exception:
-        logging.getLogger(__name__).exception("related topics of %s failed", topic.id)
-        return []

@@ -627,11 +627,15 @@ PATHS.update({
         "Topics similar to a title being written", "search", "searchSimilar",
         auth=OPTIONAL_AUTH,
         params=(_query_param("title", {"type": "string"}, "the new topic's title as typed; "
-                             "empty gives no items"),),
-        ok=(200, "SimilarTopics", "Up to 5 topics, solved ones first"),
-        description="Topics with most of the title's words (or, failing that, its character "
-                    "bigrams); hidden and cold-handled topics (except the requester's own) "
-                    "never appear.")},
+                             "empty gives no items"),
+                _query_param("topic_id", {"type": "integer", "minimum": 1},
+                             "instead of a title: topics related to this one (its page's "
+                             "相关话题), never itself")),
+        ok=(200, "SimilarTopics", "Up to 5 topics, solved ones first"), errors=(404, 422),
+        description="Topics sharing the title's words or its character bigrams; hidden and "
+                    "cold-handled topics (except the requester's own) and ideas never "
+                    "appear. 404 when the requester may not see topic_id, 422 when it is "
+                    "not a number.")},
 })
 
 SCHEMAS.update({

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from forum.extensions import db
 from forum.models import Post, Topic, User
 from forum.permissions import is_authenticated, post_html_for
@@ -51,12 +53,9 @@ def similar_topics(viewer: User | None, title: str | None, exclude_topic_id: int
     # would push out the closest duplicates.
     results = [r for r in results if r.topic_id != exclude_topic_id][:limit]
     results.sort(key=lambda r: not r.solved)  # stable: best match first within each
-    out = []
-    for r in results:
-        out.append(SimilarTopic(r.topic_id, r.title, r.solved,
-                                _accepted_excerpt(viewer, r.topic_id) if r.solved else None,
-                                r.score))
-    return out
+    accepted = _accepted_posts([r.topic_id for r in results if r.solved])
+    return [SimilarTopic(r.topic_id, r.title, r.solved,
+                         _excerpt(viewer, accepted.get(r.topic_id)), r.score) for r in results]
 
 
 def _by_bigrams(viewer: User | None, title: str, filters: Filters) -> list[Hit]:
@@ -82,9 +81,16 @@ def _fused(*rankings: list[Hit]) -> list[Hit]:
     return [Hit(k[0], k[1], round(scores[k], 4)) for k in ordered]
 
 
-def _accepted_excerpt(viewer: User | None, topic_id: int) -> str | None:
-    topic = db.session.get(Topic, topic_id)
-    accepted = db.session.get(Post, topic.accepted_post_id) if topic else None
+def _accepted_posts(topic_ids: list[int]) -> dict[int, Post]:
+    """topic id → its accepted answer, in one query (run even for none, so a page's query
+    count does not depend on what was found)."""
+    rows = db.session.execute(
+        sa.select(Topic.id, Post).join(Post, Post.id == Topic.accepted_post_id)
+        .where(Topic.id.in_(topic_ids))).all()
+    return {topic_id: post for topic_id, post in rows}
+
+
+def _excerpt(viewer: User | None, accepted: Post | None) -> str | None:
     viewer_id = viewer.id if is_authenticated(viewer) else None
     if accepted is None or not may_find(viewer_id, accepted):
         return None

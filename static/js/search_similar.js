@@ -1,6 +1,7 @@
 // Similar questions while writing a new topic (templates/search/_similar_composer.html):
 // as the title is typed, GET /api/v1/search/similar and list up to five topics, solved ones
-// with the first line of their accepted answer. Text only (no innerHTML), no inline code.
+// with the first line of their accepted answer; and a topic page's 相关话题
+// (templates/search/_related.html). Text only (no innerHTML), no inline code.
 (function () {
   "use strict";
   var DELAY_MS = 350;
@@ -66,8 +67,19 @@
     if (input.value.trim()) ask();
   }
 
+  // A topic page's 相关话题: asked once, the URL already names the topic.
+  function related(root) {
+    var list = root.querySelector("[data-similar-list]");
+    fetch(root.getAttribute("data-similar-url"),
+          { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (resp) { return resp.ok ? resp.json() : { items: [] }; })
+      .then(function (data) { render(root, list, data.items || []); })
+      .catch(function () { /* no block is fine */ });
+  }
+
   function init() {
     document.querySelectorAll("[data-similar-root]").forEach(attach);
+    document.querySelectorAll("[data-related-root]").forEach(related);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

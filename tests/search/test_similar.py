@@ -3,8 +3,6 @@ backend (see conftest ``engine``)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from forum.models import COLD, HIDDEN, Post, Topic
@@ -65,11 +63,11 @@ def test_search_page_and_api_never_fail_on_bad_input(client, site, q):
 
 
 def related_ids(client, topic) -> list[int]:
+    """What the topic page's 相关话题 block shows (its script asks the API)."""
     html = client.get(f"/topic/{topic.id}").get_data(as_text=True)
-    if "相关话题" not in html:
-        return []
-    block = html.split('id="related-title"', 1)[1].split("</section>", 1)[0]
-    return [int(i) for i in re.findall(r'href="/topic/(\d+)"', block)]
+    assert "data-related-root" in html and f"topic_id={topic.id}" in html
+    data = client.get("/api/v1/search/similar", query_string={"topic_id": topic.id})
+    return [item["topic_id"] for item in data.get_json()["items"]]
 
 
 def test_topic_page_shows_related_topics_the_viewer_may_see(client, site, make_user,
@@ -84,6 +82,15 @@ def test_topic_page_shows_related_topics_the_viewer_may_see(client, site, make_u
     assert related_ids(client, site["unsolved"]) == []
     login(client, "bob")  # the author of the cold-handled topic still sees it
     assert related_ids(client, site["unsolved"]) == [site["solved"].id]
+
+
+def test_related_topics_of_a_topic_the_viewer_may_not_see_is_404(client, site):
+    _set_visibility(Topic, site["unsolved"].id, HIDDEN)
+    assert client.get("/api/v1/search/similar",
+                      query_string={"topic_id": site["unsolved"].id}).status_code == 404
+    for bad in ("abc", "-1", "0", "99999999999"):
+        resp = client.get("/api/v1/search/similar", query_string={"topic_id": bad})
+        assert resp.status_code == 422, bad
 
 
 def test_ideas_are_never_related_topics(client, site, make_user, app):
