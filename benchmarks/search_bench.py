@@ -379,6 +379,8 @@ def main() -> int:
     parser.add_argument("--pg-url", help="PostgreSQL database for the production backend "
                         "(its public schema is dropped!)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="PostgreSQL only (with --pg-url)")
     parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                         help="before indexing and before querying, wait up to SECONDS for "
                              "the load average to drop below 1.5")
@@ -398,7 +400,8 @@ def main() -> int:
               "load_average_at_start": [round(x, 1) for x in os.getloadavg()], "results": []}
     with tempfile.TemporaryDirectory(prefix="huzhu-search-bench-") as tmp:
         tmp = Path(tmp)
-        runs = [("embedded: SQLite + whoosh", f"sqlite:///{tmp / 'bench.db'}", tmp / "sqlite")]
+        runs = [] if args.no_sqlite else [
+            ("embedded: SQLite + whoosh", f"sqlite:///{tmp / 'bench.db'}", tmp / "sqlite")]
         if args.pg_url:
             runs.append(("production: PostgreSQL", args.pg_url, tmp / "pg"))
         for label, url, instance in runs:

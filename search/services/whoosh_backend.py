@@ -335,8 +335,11 @@ class WhooshBackend:
         groups = self.group_queries(searcher, query)
         q = self.build_query(query, groups, filters, min_match is None)
         wanted = offset + limit if min_match is None else max(offset + limit, COORDINATION_POOL)
+        # A relaxed search is an Or under the weightless filters: whoosh's block-quality
+        # skipping would divide by their zero boost once the pool is full, and the whole
+        # pool is wanted anyway.
         results = searcher.search(q, limit=wanted, mask=self._mask(searcher, scope),
-                                  terms=False)
+                                  terms=False, optimize=min_match is None)
         scored = results.scored_length()
         if scored < wanted:
             total = scored
