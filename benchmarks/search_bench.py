@@ -20,6 +20,9 @@ Measured, per backend:
 * queries: 2-word queries (two words of a random post) with a tribe filter, through the whole
   search service — parsing, synonyms, backend, permission re-check, highlighted snippets —
   page 1 and page 5 (20 per page), p50 / p95 over ``--queries`` queries;
+* 3-word queries where few posts have all three (two words of a post, one of another), so
+  the relaxed stages run — page 1;
+* similar questions: ``similar_topics`` for new-topic titles (four words of a post, reversed);
 * for whoosh also the naive setup the issue measured: a fresh searcher per query and exact
   total counts (backend query only).
 """
@@ -188,6 +191,40 @@ def pick_queries(posts, tribe_of_topic, count: int, seed: int = 7):
     return queries
 
 
+def pick_relaxing_queries(posts, tribe_of_topic, count: int, seed: int = 11):
+    """Two words of a random post and one of another post: few posts have all three, so the
+    relaxed stages (most words by coordination, then bigrams) run."""
+    plain = pick_queries(posts, tribe_of_topic, count, seed)
+    other = pick_queries(posts, tribe_of_topic, count, seed + 1)
+    return [(f"{q} {o.split()[0]}", tribe)
+            for (q, tribe), (o, _) in zip(plain, other, strict=True)]
+
+
+def pick_titles(posts, count: int, seed: int = 13) -> list[str]:
+    """New-topic titles: four words of a random post in reverse order, as typed anew."""
+    from search.analysis import STOPWORDS, _cut, fold
+
+    rnd = random.Random(seed)
+    titles = []
+    while len(titles) < count:
+        words = [w for w, _ in _cut(fold(rnd.choice(posts)["body"])) if w not in STOPWORDS]
+        if len(words) >= 4:
+            titles.append("".join(reversed(words[:4])))
+    return titles
+
+
+def measure_similar(app, titles) -> dict:
+    from search.services.similar import similar_topics
+
+    timings = []
+    with app.app_context():
+        for title in titles:
+            started = time.perf_counter()
+            similar_topics(None, title)
+            timings.append((time.perf_counter() - started) * 1000)
+    return percentiles(timings)
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     values = sorted(values)
     return {"p50": round(statistics.median(values), 1),
@@ -227,7 +264,7 @@ def measure_naive_whoosh(app, queries) -> dict:
             filters = services.parse_filters(tribe=tribe)
             started, cpu_started = time.perf_counter(), time.process_time()
             with ix.searcher() as searcher:  # a new searcher for every query
-                q = backend.build_query(searcher, parsed, filters)
+                q = backend.build_query(parsed, backend.group_queries(searcher, parsed), filters)
                 results = searcher.search(q, limit=20)
                 len(results)  # the exact total
                 [hit["key"] for hit in results]
@@ -295,7 +332,7 @@ def wait_idle(max_seconds: float, below: float = 1.5) -> list[float]:
 
 
 def run_backend(label: str, url: str, instance: Path, topics, posts, queries, procs: int,
-                naive: bool, idle: float = 0.0) -> dict:
+                naive: bool, idle: float = 0.0, relaxing=(), titles=()) -> dict:
     from search import services
 
     out: dict = {"backend": label}
@@ -323,6 +360,10 @@ def run_backend(label: str, url: str, instance: Path, topics, posts, queries, pr
     measure_queries(app, queries[:20], 1)  # warm-up: caches, the per-thread searcher
     out["query_page_1_ms"] = measure_queries(app, queries, 1)
     out["query_page_5_ms"] = measure_queries(app, queries, 5)
+    if relaxing:
+        out["query_3_words_relaxing_page_1_ms"] = measure_queries(app, relaxing, 1)
+    if titles:
+        out["similar_ms"] = measure_similar(app, titles)
     if naive:
         out["whoosh_backend_only_page_1_ms"] = measure_backend_only(app, queries)
         out["naive_whoosh_page_1_ms"] = measure_naive_whoosh(app, queries)
@@ -338,6 +379,8 @@ def main() -> int:
     parser.add_argument("--pg-url", help="PostgreSQL database for the production backend "
                         "(its public schema is dropped!)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="PostgreSQL only (with --pg-url)")
     parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                         help="before indexing and before querying, wait up to SECONDS for "
                              "the load average to drop below 1.5")
@@ -347,6 +390,8 @@ def main() -> int:
     topics, posts = generate(args.posts)
     tribe_of_topic = {t["id"]: t["tribe_id"] for t in topics}
     queries = pick_queries(posts, tribe_of_topic, args.queries)
+    relaxing = pick_relaxing_queries(posts, tribe_of_topic, args.queries)
+    titles = pick_titles(posts, args.queries)
     avg = statistics.fmean(len(p["body"]) for p in posts)
     print(f"{len(posts)} posts ({len(topics)} topics), {avg:.0f} characters on average; "
           f"generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -355,14 +400,16 @@ def main() -> int:
               "load_average_at_start": [round(x, 1) for x in os.getloadavg()], "results": []}
     with tempfile.TemporaryDirectory(prefix="huzhu-search-bench-") as tmp:
         tmp = Path(tmp)
-        runs = [("embedded: SQLite + whoosh", f"sqlite:///{tmp / 'bench.db'}", tmp / "sqlite")]
+        runs = [] if args.no_sqlite else [
+            ("embedded: SQLite + whoosh", f"sqlite:///{tmp / 'bench.db'}", tmp / "sqlite")]
         if args.pg_url:
             runs.append(("production: PostgreSQL", args.pg_url, tmp / "pg"))
         for label, url, instance in runs:
             instance.mkdir()
             print(f"== {label}", file=sys.stderr)
             result = run_backend(label, url, instance, topics, posts, queries, args.procs,
-                                 naive=url.startswith("sqlite"), idle=args.wait_idle)
+                                 naive=url.startswith("sqlite"), idle=args.wait_idle,
+                                 relaxing=relaxing, titles=titles)
             print(json.dumps(result, ensure_ascii=False, indent=2), file=sys.stderr)
             report["results"].append(result)
     report["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]

@@ -81,6 +81,93 @@ QUERIES: list[tuple[str, str]] = [
     ("话费", r"话费"),
     ("套餐", r"套餐"),
     ("宽带", r"宽带"),
+    # Issue 14: phrasing the posts do not use, letter-digit mixes, word variants — written as
+    # a customer would type them, before looking at how the posts say it.
+    ("139邮箱", r"139|邮箱"),
+    ("邮箱登不上", r"邮箱"),
+    ("消协投诉", r"消协|消费者协会|12315"),
+    ("宽带安装", r"装宽带|宽带.{0,6}(安装|装机|装)|装机"),
+    ("老用户优惠", r"老用户|老客户|老顾客"),
+    ("客服推诿", r"推诿|踢皮球|推脱|推来推去|敷衍"),
+    ("收不到短信", r"(收不到|收不了|没收到).{0,6}短信|短信.{0,6}(收不到|收不了|没收到)"),
+    ("验证码收不到", r"验证码"),
+    ("手机上不了网", r"上不了网|不能上网|无法上网|断网|上网.{0,4}(不了|不行)"),
+    ("流量月底清零", r"清零|结转|过期"),
+    ("宽带到期续费", r"续费|续约|到期"),
+    ("骚扰电话太多", r"骚扰"),
+    ("苹果手机信号不好", r"(iphone|苹果).{0,30}信号|信号.{0,30}(iphone|苹果)"),
+    ("套餐外流量费", r"套餐外|超出|超额"),
+    ("身份证办卡", r"身份证"),
+    ("升级4G", r"升级|换4g"),
+    ("流量卡", r"流量卡"),
+    ("查话费余额", r"余额"),
+    ("客服不回复", r"(回复|处理|响应).{0,4}(慢|太慢)|没人理|不理|没回复"),
+    ("手机卡丢了", r"丢|挂失|补卡"),
+    ("手机号被停用", r"停用|停号|停机"),
+    ("充话费没到账", r"到账"),
+    ("查剩余流量", r"(查|查询).{0,4}流量|流量.{0,4}(查|查询)|剩.{0,4}流量"),
+    ("打10086", r"10086"),
+    ("赠送的话费没返", r"返还|返话费|返现|赠送.{0,4}没"),
+    ("提前解约违约金", r"解约|违约金"),
+    ("晚上网速慢", r"网络.{0,3}(慢|卡)|网速"),
+    ("手机号过户", r"过户"),
+    ("办副卡", r"副卡|亲情号|家庭网"),
+    ("路由器坏了", r"光猫|路由器"),
+    ("月租太高", r"月租"),
+    ("宽带提速", r"提速"),
+    ("出国漫游", r"漫游"),
+    ("定向流量", r"定向|免流"),
+    ("联通和移动哪个好", r"(联通|电信|移动).{0,6}(比|不如|好)"),
+    ("手机营业厅app", r"网上.{0,4}办理|app|客户端"),
+    ("服务密码忘了", r"密码"),
+    ("手机信号弱", r"信号.{0,6}(差|弱|不好)|没信号|无服务"),
+]
+
+# Similar questions: (a new title as a customer would type it, a piece of the title of the
+# existing demo topic it duplicates). Written from the topic's subject, in other words.
+SIMILAR_PAIRS = [
+    ("被莫名其妙兑换了积分怎么退回", "莫名的被兑换了积分"),
+    ("欠费两块多就被停机了", "欠费2.8元莫名其妙被"),
+    ("好久不用的号码欠费了还能保留吗", "有一个好久不用的手机号"),
+    ("去营业厅销户太麻烦", "办理销户业务"),
+    ("换了4G套餐以后问题很多", "转了个4G套餐产生一系列问题"),
+    ("免流量到底是什么", "所谓的免流量是什么意思"),
+    ("半夜12点以后买的流量日包", "我晚上十二点过后买流量日包"),
+    ("每月被扣10元说是电话营销订购的", "每个月被扣十块钱"),
+    ("新开的卡实名登记后发不了短信", "既然开始实施实名登记"),
+    ("宽带报修半个月没人管", "联通宽带报修半月"),
+    ("结转的流量怎么用", "结转流量使用"),
+    ("地铁里手机没信号", "在地铁六号线里"),
+    ("家里宽带断网报修后一直没人来修", "家里断网了,上午打电话报修"),
+    ("无线上网也收流量费吗", "无线接入-上网流量费"),
+    ("办了业务一个月都没生效", "这个月没生效"),
+    ("上门装宽带的师傅不守时", "上门师傅都挺好现在简直像土匪"),
+    ("合约机发烫流量用不完", "小米4联通合约机"),
+    ("学生套餐出了服务区打电话很贵", "学生套餐在服务外"),
+    ("实名制以后推销电话越来越多", "自从实名制后各种诈骗电话"),
+    ("签到送流量找不到入口", "签到送流量那一栏"),
+    ("存话费送流量活动还有没有", "存200话费送1.2G流量"),
+    ("拿了赠款以后天天接到骚扰电话", "天天骚扰电话信息"),
+    ("营业厅说要转给别的部门才能看清单", "才能看到清单"),
+    ("福建联通能携号转网吗", "福建联通支持携号转网"),
+    ("联通客服电话一直打不通", "什么时间才能打通联通的客服"),
+    ("宽带办好了一直没人上门安装", "还没有人来安装"),
+    ("办过户要跑好几趟", "办个过户跑三趟"),
+    ("医院里信号太差", "人民医院的信号"),
+    ("10016打电话推销4G套餐", "10016的联通营销4G套餐"),
+    ("10010人工客服总是忙", "10010人工座席一直全忙"),
+    ("充100送100没收到操作提示", "充100送100"),
+    ("营业厅办业务要排很久", "柜台办理业务的速度真是神级慢"),
+    ("Z9手机移动信号比联通差", "Z9精英版信号"),
+    ("网卡打了客服电话后连不上网", "原先只是网卡"),
+    ("自助终端缴费怎么用", "第一次使用自助终端"),
+    ("客服让我自己去营业厅找人", "客服说给我营业厅电话"),
+    ("手机欠费了宽带还能用吗", "宽带可以用"),
+    ("3G信号差刷微博都卡", "这3G信号真是差的要命"),
+    ("一直打电话推销业务", "不停打电话跟我推销各种业务"),
+    ("iPhone预约是不是假的", "联通iPhone销量作假"),
+    ("电话营销订购的汽车顾问业务要退订", "汽车顾问业务"),
+    ("有没有流量叠加套餐", "能否有流量叠加套餐"),
 ]
 
 WELCOME = "欢迎来到"
@@ -193,6 +280,35 @@ def evaluate(app, qrels: dict[str, set[tuple[str, int]]], verbose: bool) -> dict
     return {"summary": summary, "per_query": per_query}
 
 
+def evaluate_similar(app, verbose: bool) -> dict:
+    """Share of SIMILAR_PAIRS whose existing topic is among the first five similar topics."""
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+    from forum.models import Topic
+    from search.services.similar import similar_topics
+
+    hits, timings, misses = 0, [], []
+    with app.app_context():
+        for title, target in SIMILAR_PAIRS:
+            topic_id = db.session.scalar(sa.select(Topic.id).where(
+                Topic.title.contains(target, autoescape=True)))
+            started = time.perf_counter()
+            found = [item.topic_id for item in similar_topics(None, title)]
+            timings.append((time.perf_counter() - started) * 1000)
+            if topic_id in found[:5]:
+                hits += 1
+            else:
+                misses.append(title)
+            if verbose:
+                rank = found.index(topic_id) + 1 if topic_id in found else "-"
+                print(f"similar {title:<24} rank {rank}")
+    return {"similar_pairs": len(SIMILAR_PAIRS),
+            "similar_top5_hit_rate": round(hits / len(SIMILAR_PAIRS), 3),
+            "similar_misses": misses,
+            "similar_median_ms": round(sorted(timings)[len(timings) // 2], 1)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (its public schema is "
@@ -209,6 +325,7 @@ def main() -> int:
             print(f"queries without any relevant topic: {empty}", file=sys.stderr)
             return 1
         report = evaluate(app, qrels, args.verbose)
+        report["summary"].update(evaluate_similar(app, args.verbose))
         with app.app_context():
             from search import services
 

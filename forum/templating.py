@@ -140,19 +140,43 @@ def post_extras(post, view=None) -> list[Markup]:
     return [_render_extra(item) for item in cache.get(post.id, [])]
 
 
-# --- profile sections from packages --------------------------------------------------------
+# --- page sections from packages -----------------------------------------------------------
+
+
+def _register_section(app: Flask, page: str, template: str) -> None:
+    sections = app.extensions.setdefault(f"huzhu_{page}_sections", [])
+    if template not in sections:
+        sections.append(template)
 
 
 def register_profile_section(app: Flask, template: str) -> None:
     """Let a package add a section to the profile page (templates/forum/profile.html
     includes each registered template with the page's context: ``user``, ``is_self``)."""
-    sections = app.extensions.setdefault("huzhu_profile_sections", [])
-    if template not in sections:
-        sections.append(template)
+    _register_section(app, "profile", template)
+
+
+def register_topic_section(app: Flask, template: str) -> None:
+    """Let a package add a section under a topic's replies (templates/forum/topic.html
+    includes each registered template with the page's context: ``topic``, ``view``)."""
+    _register_section(app, "topic", template)
+
+
+def register_new_topic_section(app: Flask, template: str) -> None:
+    """Let a package add a section under the new-topic form's title field
+    (templates/forum/topic_form.html, context: ``tribe``, ``form``)."""
+    _register_section(app, "new_topic", template)
 
 
 def profile_sections() -> list[str]:
     return list(current_app.extensions.get("huzhu_profile_sections", ()))
+
+
+def topic_sections() -> list[str]:
+    return list(current_app.extensions.get("huzhu_topic_sections", ()))
+
+
+def new_topic_sections() -> list[str]:
+    return list(current_app.extensions.get("huzhu_new_topic_sections", ()))
 
 
 def init_app(app: Flask) -> None:
@@ -160,6 +184,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(post_html=post_html, topic_title=topic_title,
                                  permissions=permissions, menu_links=menu_links,
                                  post_extras=post_extras, profile_sections=profile_sections,
+                                 topic_sections=topic_sections,
+                                 new_topic_sections=new_topic_sections,
                                  is_current_link=is_current)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -14,7 +14,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum import permissions
-    from forum.templating import register_menu_link
+    from forum.templating import (
+        register_menu_link,
+        register_new_topic_section,
+        register_topic_section,
+    )
     from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
     from search.services import create_backend
 
@@ -26,5 +30,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_menu_link(app, "staff", "search.synonym_list", "管理 · 搜索同义词",
                        visible=permissions.is_global_moderator, prefix="search.synonym")
+    register_topic_section(app, "search/_related.html")
+    register_new_topic_section(app, "search/_similar_composer.html")
     handlers.connect()
     cli.init_app(app)
+

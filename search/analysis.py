@@ -92,10 +92,20 @@ def _is_wordlike(word: str) -> bool:
     return any(c.isalnum() for c in word)
 
 
+# Letters and digits glued to Han characters are cut apart (139邮箱 → 139 邮箱, 4g套餐 →
+# 4g 套餐): jieba keeps such a run whole, so a post writing "139 邮箱" and a query writing
+# "139邮箱" (or the reverse) would share no word.
+_SCRIPT_BOUNDARY_RE = re.compile(r"(?<=[a-z0-9])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[a-z0-9])")
+
+
+def split_scripts(text: str) -> str:
+    return _SCRIPT_BOUNDARY_RE.sub(" ", text)
+
+
 def _cut(text: str) -> Iterator[tuple[str, int]]:
     """Precise cut of folded ``text``: (word, position), punctuation advancing the position."""
     position = -1
-    for word in segmenter().cut(text, HMM=False):
+    for word in segmenter().cut(split_scripts(text), HMM=False):
         if word.isspace():
             continue
         position += 1
@@ -121,6 +131,39 @@ def index_tokens(text: str) -> Iterator[tuple[str, int]]:
                 if freq.get(gram):
                     yield gram, position
         yield word, position
+
+
+GRAM_PREFIX = "~"  # never part of a word (jieba cuts "~" off as punctuation)
+_HAN_RUN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
+
+
+def _bigrams(runs: Iterable[str]) -> list[str]:
+    grams: list[str] = []
+    for run in runs:
+        grams += [GRAM_PREFIX + run[i:i + 2] for i in range(len(run) - 1)]
+    return grams
+
+
+def gram_tokens(text: str) -> list[str]:
+    """Character bigrams of the Han text ("~宽带", "~带安", "~安装"), indexed beside the
+    words: the fallback for words the dictionary does not know or cuts differently."""
+    return list(dict.fromkeys(_bigrams(_HAN_RUN_RE.findall(fold(text)[:20000]))))
+
+
+def query_grams(text: str) -> list[str]:
+    """The bigrams of a query's Han words, stop words left out (流量超出了怎么办 → 流量 量超
+    超出): adjacent kept words form one run, so the bigram across them counts too."""
+    runs: list[str] = []
+    for chunk in _SYNTAX_RE.sub(" ", fold(text)).split():
+        current = ""
+        for word, _ in _cut(chunk):
+            if word in STOPWORDS or not _HAN_RUN_RE.fullmatch(word + word):
+                runs.append(current)
+                current = ""
+            else:
+                current += word
+        runs.append(current)
+    return list(dict.fromkeys(_bigrams(runs)))
 
 
 def segmented(text: str) -> str:
@@ -157,6 +200,11 @@ class ParsedQuery:
     # Lone characters of a query that has real words (改 in 改套餐): not required, but a
     # document containing them ranks higher.
     optional: list[Alternative] = field(default_factory=list)
+    # The relaxed search's groups: the same words, split finer (see _add_words).
+    loose_groups: list[Group] = field(default_factory=list)
+
+    def loosened(self) -> ParsedQuery:
+        return replace(self, groups=self.loose_groups)
 
     @property
     def is_empty(self) -> bool:
@@ -252,6 +300,7 @@ def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = N
     longest = max((len(t) for t in synonyms), default=0)
     strong: list[Group] = []
     weak: list[Group] = []
+    loose: list[Group] = []
     for chunk in _SYNTAX_RE.sub(" ", fold(text)).replace("_", " ").split():
         rest_start = 0
         i = 0
@@ -264,56 +313,97 @@ def parse_query(raw: str | None, synonyms: dict[str, tuple[str, ...]] | None = N
             if match is None:
                 i += 1
                 continue
-            _add_words(chunk[rest_start:i], strong, weak)
+            _add_words(chunk[rest_start:i], strong, weak, loose)
             alts = tuple(unique_alternatives(
                 alt for term in (match, *synonyms[match])
                 for alt in term_alternatives(term, own=term == match)))
             if alts:
                 strong.append(Group(alts))
+                loose.append(Group(alts))
+                parts = [a for a in word_alternatives(match) if not a.adjacent]
+                if parts:  # 宽带提速 (a synonym of 宽带升级) also by 宽带, 提速
+                    loose.extend(_part_groups(parts[0].tokens))
             i += len(match)
             rest_start = i
-        _add_words(chunk[rest_start:], strong, weak)
-    groups = strong or weak
-    seen: set[Group] = set()
-    for group in groups:
-        if group not in seen:
-            seen.add(group)
-            parsed.groups.append(group)
-    parsed.groups = parsed.groups[:MAX_GROUPS]
+        _add_words(chunk[rest_start:], strong, weak, loose)
+    parsed.groups = _distinct(strong or weak)
+    parsed.loose_groups = _distinct(loose if strong else weak)
     if strong:
         parsed.optional = unique_alternatives(a for g in weak for a in g.alternatives)
     return parsed
 
 
-def _add_words(segment: str, strong: list[Group], weak: list[Group]) -> None:
+def _part_groups(parts: tuple[str, ...]) -> list[Group]:
+    """A compound's parts as groups of their own; a one-character part (号 of 手机号) would
+    count as much as a real word in the coordination ranking, so it is left out."""
+    return [Group(tuple(word_alternatives(p))) for p in parts if len(p) > 1]
+
+
+def _distinct(groups: list[Group]) -> list[Group]:
+    return list(dict.fromkeys(groups))[:MAX_GROUPS]
+
+
+def _add_words(segment: str, strong: list[Group], weak: list[Group], loose: list[Group]
+               ) -> None:
     """Words of ``segment`` as groups: each word a term; runs of single characters (words
-    the dictionary does not know, 网速慢 → 网速 慢) a phrase; a lone character is weak — used
-    only when the query has nothing better."""
+    the dictionary does not know, 没到账 → 没 到 账) a phrase, or their character bigrams
+    anywhere; a lone character next to a word is asked for side by side with it (老用户 →
+    老 用户; 丢 of 手机卡丢了 stays with 手机卡); any other lone character is weak — used
+    only when the query has nothing better.
+
+    ``loose``: the same words for the relaxed search, each its own group so documents can
+    match some of them: a word without the lone character next to it, a compound by its
+    parts (宽带提速 → 宽带, 提速)."""
     if not segment:
         return
-    run: list[str] = []
-    last_position = None
-
-    def flush() -> None:
-        if len(run) >= 2:
-            strong.append(Group((Alternative(tuple(run), "".join(run)),)))
-        elif run:
-            weak.append(Group((Alternative((run[0],), run[0]),)))
-        run.clear()
-
+    pieces: list[list] = []  # [tokens, first position, last position]
     for word, position in _cut(segment):
-        if word in STOPWORDS:
-            flush()
-        elif len(word) == 1:
-            if run and last_position is not None and position != last_position + 1:
-                flush()
-            run.append(word)
+        if word in STOPWORDS or len(word) > MAX_TOKEN_CHARS:
+            continue
+        last = pieces[-1] if pieces else None
+        if (len(word) == 1 and last is not None and len(last[0][-1]) == 1
+                and last[2] == position - 1):
+            last[0].append(word)
+            last[2] = position
         else:
-            flush()
-            if len(word) <= MAX_TOKEN_CHARS:
-                strong.append(Group(tuple(word_alternatives(word))))
-        last_position = position
-    flush()
+            pieces.append([[word], position, position])
+    attached: dict[int, list[Alternative]] = {}
+    for i, (tokens, first, last) in enumerate(pieces):
+        if len(tokens) != 1 or len(tokens[0]) != 1:
+            continue
+        char = tokens[0]
+        after = pieces[i + 1] if i + 1 < len(pieces) else None
+        before = pieces[i - 1] if i > 0 else None
+        if after is not None and after[1] == last + 1 and len(after[0][0]) > 1:
+            attached.setdefault(i + 1, []).append(
+                Alternative((char, after[0][0]), char + after[0][0]))
+        elif before is not None and before[2] == first - 1 and len(before[0][-1]) > 1:
+            attached.setdefault(i - 1, []).append(
+                Alternative((before[0][-1], char), before[0][-1] + char))
+        else:
+            weak.append(Group((Alternative((char,), char),)))
+    for i, (tokens, _, _) in enumerate(pieces):
+        if len(tokens) == 1 and len(tokens[0]) > 1:
+            word_alts = word_alternatives(tokens[0])
+            if i in attached:
+                strong.append(Group(tuple(attached[i])))
+                loose.append(Group((*word_alts, *attached[i])))
+                continue
+            strong.append(Group(tuple(word_alts)))
+            apart = [a for a in word_alts if not a.adjacent]
+            if apart:
+                loose.extend(_part_groups(apart[0].tokens))
+            else:
+                loose.append(Group(tuple(word_alts)))
+        elif len(tokens) > 1:
+            run = "".join(tokens)
+            alternatives = [Alternative(tuple(tokens), run)]
+            grams = tuple(_bigrams([run])) if _HAN_RUN_RE.fullmatch(run) else ()
+            if len(grams) > 1:
+                alternatives.append(Alternative(grams, run, adjacent=False,
+                                                weight=APART_WEIGHT))
+            strong.append(Group(tuple(alternatives)))
+            loose.append(Group(tuple(alternatives)))
 
 
 def unique_alternatives(items: Iterable[Alternative]) -> list[Alternative]:

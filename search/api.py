@@ -6,6 +6,7 @@ from flask import jsonify, request
 
 from forum.api import api_bp, current_viewer
 from forum.api.serializers import iso
+from forum.errors import ValidationError
 from forum.pagination import clamp_page
 from search import services
 
@@ -40,5 +41,29 @@ def api_search():
         "total": results.total,
         "query": results.query.text,
         "relaxed": results.relaxed,
+        "strict_total": results.strict_total,
+        "did_you_mean": results.did_you_mean,
         "notices": results.notices,
     })
+
+
+@api_bp.get("/search/similar")
+def api_similar():
+    """Topics like a title being written (the composer), or like a topic (its page's
+    相关话题, ``topic_id``) — solved ones first."""
+    from forum.permissions import topic_title_for
+    from forum.services.topics import get_topic_or_404
+    from search.services.similar import similar_topics
+
+    viewer = current_viewer()
+    title, exclude = request.args.get("title", ""), None
+    topic_arg = request.args.get("topic_id", "")
+    if topic_arg:
+        if not topic_arg.isdigit() or not 0 < int(topic_arg) < 2**31:
+            raise ValidationError("参数有误", {"topic_id": "topic_id 须为话题编号"})
+        topic = get_topic_or_404(int(topic_arg), viewer)
+        title, exclude = topic_title_for(viewer, topic), topic.id
+    items = similar_topics(viewer, title, exclude_topic_id=exclude)
+    return jsonify({"items": [
+        {"topic_id": i.topic_id, "title": i.title, "solved": i.solved,
+         "accepted_excerpt": i.accepted_excerpt, "score": i.score} for i in items]})

@@ -35,5 +35,20 @@ def status() -> None:
     click.echo(f"documents: {engine.count()}")
 
 
+@search_cli.command("mine-variants")
+def mine_variants() -> None:
+    """Mine candidate word variants from the site's text for moderators to approve."""
+    from search.services import variants
+
+    texts = variants.site_texts()
+    click.echo(f"training word vectors on {len(texts)} texts …")
+    found = variants.mine(texts)
+    path = variants.save_candidates(found)
+    for word, other, score in found[:20]:
+        click.echo(f"{word} ↔ {other}  {score:.2f}")
+    click.echo(f"{len(found)} candidates written to {path}; moderators approve them on "
+               "/admin/search/synonyms")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)

@@ -93,8 +93,11 @@ def synonym_list():
             flash("同义词已添加，立即对搜索生效", "success")
             return redirect(url_for("search.synonym_list"))
     status = 422 if form.has_errors else 200
+    from search.services.variants import pending_candidates
+
     return render_template("search/synonyms.html", form=form, synonyms=synonyms.list_synonyms(),
-                           delete_form=DeleteForm(formdata=None)), status
+                           delete_form=DeleteForm(formdata=None),
+                           candidates=pending_candidates()), status
 
 
 @bp.route("/admin/search/synonyms/<int:synonym_id>/edit", methods=["GET", "POST"])

@@ -580,8 +580,12 @@ SCHEMAS.update({
                   "(upper bound) while more pages follow, at most 50 pages' worth"},
         "query": {"type": "string", "description": "the query as searched (cut to 100 "
                   "characters)"},
-        "relaxed": {"type": "boolean", "description": "no document had every word: these "
-                    "have some of them"},
+        "relaxed": {"type": "boolean", "description": "partial matches (some of the words, "
+                    "or the query's character bigrams) follow the results with every word"},
+        "strict_total": {"type": "integer", "description": "how many results have every "
+                         "word; they come first"},
+        "did_you_mean": nullable({"type": "string", "description": "no results: a corrected "
+                                  "query that finds some (流两 → 流量)"}),
         "notices": array({"type": "string", "description": "e.g. that a long query was cut"}),
     }),
 })
@@ -619,6 +623,30 @@ PATHS.update({
                     "never appear; snippets show personal data masked unless the requester "
                     "is the author or a moderator. 422 for an unknown type or tribe, a bad "
                     "solved value or date.")},
+    "/search/similar": {"get": get(
+        "Topics similar to a title being written", "search", "searchSimilar",
+        auth=OPTIONAL_AUTH,
+        params=(_query_param("title", {"type": "string"}, "the new topic's title as typed; "
+                             "empty gives no items"),
+                _query_param("topic_id", {"type": "integer", "minimum": 1},
+                             "instead of a title: topics related to this one (its page's "
+                             "相关话题), never itself")),
+        ok=(200, "SimilarTopics", "Up to 5 topics, solved ones first"), errors=(404, 422),
+        description="Topics sharing the title's words or its character bigrams; hidden and "
+                    "cold-handled topics (except the requester's own) and ideas never "
+                    "appear. 404 when the requester may not see topic_id, 422 when it is "
+                    "not a number.")},
+})
+
+SCHEMAS.update({
+    "SimilarTopics": obj({"items": array(obj({
+        "topic_id": {"type": "integer"},
+        "title": {"type": "string"},
+        "solved": {"type": "boolean"},
+        "accepted_excerpt": nullable({"type": "string", "description": "first line of the "
+                             "accepted answer (solved topics)"}),
+        "score": {"type": "number"},
+    }))}),
 })
 
 SCHEMAS.update({

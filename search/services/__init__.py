@@ -13,6 +13,7 @@ Indexing: ``sync(refs)`` brings documents up to date from the database; the task
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,10 +30,17 @@ from forum.models import VISIBLE, Topic, Tribe, User
 from forum.pagination import Page
 from forum.permissions import is_authenticated, post_html_for, topic_title_for
 from forum.templating import SHANGHAI
-from search.analysis import MAX_QUERY_CHARS, ParsedQuery, parse_query
+from search.analysis import (
+    MAX_QUERY_CHARS,
+    Alternative,
+    Group,
+    ParsedQuery,
+    parse_query,
+    query_grams,
+)
 from search.models import AUDIENCE_ALL, AUDIENCE_EMPLOYEES, IDEA, KINDS, REPLY, TOPIC
 from search.services import documents
-from search.services.base import Backend, Filters, Hit, Scope
+from search.services.base import Backend, Filters, Hit, HitPage, Scope
 from search.services.highlight import highlight_all, snippet
 from search.services.synonyms import synonym_map
 
@@ -151,6 +159,9 @@ class SearchResults:
     relaxed: bool = False  # no result had every word: these have some of them
     notices: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    strict_total: int = 0  # how many results have every word (the rest are partial)
+    # no result with every word: a corrected query that has some (流两 → 流量)
+    did_you_mean: str | None = None
 
     @property
     def total(self) -> int:
@@ -205,10 +216,11 @@ register_hydrator((TOPIC, REPLY), _hydrate_posts)
 
 
 def search(viewer: User | None, q: str | None, filters: Filters | None = None, page: int = 1,
-           per_page: int = PER_PAGE) -> SearchResults:
+           per_page: int = PER_PAGE, suggest: bool = True) -> SearchResults:
     """One page of results for ``viewer``; an empty query gives an empty page (the page
-    shows a hint). Words must all match; if nothing has them all, results with any of them
-    are given instead (``relaxed``)."""
+    shows a hint). Results with every word come first; when fewer than RELAX_BELOW have
+    them all, results with most of the words follow (``relaxed``), and when words still
+    find little, results sharing the query's character bigrams."""
     started = time.perf_counter()
     filters = filters or Filters()
     query = parse_query(q, synonym_map())
@@ -216,24 +228,85 @@ def search(viewer: User | None, q: str | None, filters: Filters | None = None, p
     if query.truncated:
         notices.append(f"搜索词太长，只用了前 {MAX_QUERY_CHARS} 个字")
     page = min(max(1, page), MAX_PAGE)
-    if query.is_empty:
-        return SearchResults(query, filters, Page([], page, per_page, 0), notices=notices)
-    engine = backend()
-    scope = scope_for(viewer)
     offset = (page - 1) * per_page
-    found = engine.search(query, filters, scope, offset, per_page)
-    relaxed = False
-    if found.total == 0 and len(query.groups) > 1:
-        found = engine.search(query, filters, scope, offset, per_page, match_all=False)
-        relaxed = found.total > 0
-    items, stale = _hydrate(viewer, found.hits, query.highlight_terms())
+    if query.is_empty and not query_grams(query.text):
+        return SearchResults(query, filters, Page([], page, per_page, 0), notices=notices)
+    found, strict_total, used = find_hits(viewer, query, filters, offset, per_page)
+    relaxed = found.total > strict_total
+    if relaxed:
+        notices.append(PARTIAL_NOTICE if strict_total == 0 else
+                       f"只有 {strict_total} 条结果包含全部词语，其后为部分匹配")
+    items, stale = _hydrate(viewer, found.hits, used.highlight_terms())
     if stale:
         _resync_later(stale)
     total = max(found.total - len(stale), offset + len(items))
     total = min(total, MAX_PAGE * per_page)
+    corrected = None
+    if suggest and strict_total == 0 and offset == 0:
+        from search.services.didyoumean import did_you_mean
+
+        corrected = did_you_mean(viewer, query.text, filters)
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResults(query, filters, Page(items, page, per_page, total), relaxed=relaxed,
-                         notices=notices, elapsed_ms=elapsed)
+                         notices=notices, elapsed_ms=elapsed, strict_total=strict_total,
+                         did_you_mean=corrected)
+
+
+PARTIAL_NOTICE = "未找到包含全部词语的结果，以下为部分匹配"
+RELAX_BELOW = 5  # strict results fewer than this: add partial matches after them
+GRAM_SHARE = 0.6  # a bigram fallback hit shares at least this part of the query's bigrams
+
+
+def find_hits(viewer: User | None, query: ParsedQuery, filters: Filters, offset: int,
+              limit: int) -> tuple[HitPage, int, ParsedQuery]:
+    """(hits, how many have every word, the query whose terms the hits matched).
+
+    Stages, each run only while the results so far are fewer than RELAX_BELOW: every word;
+    at least half of the words split finer (``loosened``), ranked by how many match; the
+    character bigrams. A later stage's hits follow the earlier ones'."""
+    engine = backend()
+    scope = scope_for(viewer)
+    found = HitPage([], 0)
+    if not query.is_empty:
+        found = engine.search(query, filters, scope, offset, limit)
+    strict_total = found.total
+    if strict_total >= RELAX_BELOW:
+        return found, strict_total, query
+    stages = []
+    loose = query.loosened()
+    if len(loose.groups) > 1 or loose.groups != query.groups:
+        # half the words as typed: splitting them finer must not raise the bar
+        stages.append((loose, max(1, -(-len(query.groups) // 2))))
+    grams = gram_query(query.text)
+    if not grams.is_empty:
+        stages.append((grams, max(1, math.ceil(len(grams.groups) * GRAM_SHARE))))
+    if not stages:
+        return found, strict_total, query
+    if offset and strict_total:  # fewer than RELAX_BELOW: all of them lead every page
+        found = engine.search(query, filters, scope, 0, RELAX_BELOW)
+    hits = list(found.hits)
+    used = query
+    for stage, min_match in stages:
+        seen = {(h.kind, h.object_id) for h in hits}
+        more = engine.search(stage, filters, scope, 0, offset + limit + len(seen),
+                             min_match=min_match)
+        fresh = [h for h in more.hits if (h.kind, h.object_id) not in seen]
+        total = len(hits) + more.total - (len(more.hits) - len(fresh))
+        hits += fresh
+        used = ParsedQuery(query.text, groups=used.groups + stage.groups)
+        if total >= RELAX_BELOW:
+            break
+    return HitPage(hits[offset:offset + limit], max(total, len(hits))), strict_total, used
+
+
+def gram_query(text: str) -> ParsedQuery:
+    """The query's character bigrams as groups of one term each (matched on the bigram
+    tokens indexed beside the words)."""
+    grams = query_grams(text)[:MAX_GRAMS]
+    return ParsedQuery(text, groups=[Group((Alternative((g,), g[1:]),)) for g in grams])
+
+
+MAX_GRAMS = 16
 
 
 def _hydrate(viewer: User | None, hits: list[Hit], terms: list[str]

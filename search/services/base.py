@@ -16,6 +16,9 @@ from search.services.documents import SearchDoc
 # weights raise the term frequency, which BM25 saturates, so there the effects are milder.
 SOLVED_BOOST = 1.3
 TITLE_BOOST = 2.5
+# Relaxed searches rank by how many groups matched among this many best hits; deeper hits
+# keep BM25 order (nobody pages that far into partial matches).
+COORDINATION_POOL = 200
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Hit:
     kind: str
     object_id: int
     score: float
+    matched: int | None = None  # how many groups matched (relaxed searches only)
 
 
 @dataclass
@@ -61,8 +65,11 @@ class Backend(Protocol):
         """Bring the documents of ``refs`` ("post:1") up to date with the database."""
 
     def search(self, query: ParsedQuery, filters: Filters, scope: Scope, offset: int,
-               limit: int, match_all: bool = True) -> HitPage:
-        """Hits best first; ``match_all=False`` needs any group instead of every group."""
+               limit: int, min_match: int | None = None, coordinate: bool = True) -> HitPage:
+        """Hits best first. Every group must match, or with ``min_match`` at least that many
+        groups: then documents matching more groups come first (coordination), BM25 order
+        within each count — or, not ``coordinate``, BM25 alone (a rare word outweighs two
+        common ones)."""
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Index everything again from the database; returns the number of documents."""

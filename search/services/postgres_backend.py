@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
 
 from forum.extensions import db
 from forum.models import utcnow
-from search.analysis import Alternative, ParsedQuery, index_tokens
+from search.analysis import Alternative, ParsedQuery, gram_tokens, index_tokens
 from search.models import SearchDocument
 from search.services import documents
 from search.services.base import SOLVED_BOOST, Filters, Hit, HitPage, Scope
@@ -48,6 +48,8 @@ def tsvector_literal(title: str, body: str) -> str:
             slots = positions.setdefault(token, {})
             if len(slots) < MAX_POSITIONS_PER_LEXEME:
                 slots.setdefault(pos, weight)
+        for gram in gram_tokens(text or ""):  # never in a phrase: any position will do
+            positions.setdefault(gram, {}).setdefault(max(last, offset), weight)
     return " ".join(
         _quote(token) + ":" + ",".join(f"{p}{w}" for p, w in sorted(slots.items()))
         for token, slots in positions.items())
@@ -60,11 +62,14 @@ def _alternative(alt: Alternative) -> str:
     return "(" + joiner.join(_quote(t) for t in alt.tokens) + ")"
 
 
+def group_literals(query: ParsedQuery) -> list[str]:
+    return ["(" + " | ".join(_alternative(a) for a in g.alternatives) + ")"
+            for g in query.groups]
+
+
 def tsquery_literal(query: ParsedQuery, match_all: bool = True) -> str:
     """What a document must contain: every group (or any, when not ``match_all``)."""
-    groups = ["(" + " | ".join(_alternative(a) for a in g.alternatives) + ")"
-              for g in query.groups]
-    return (" & " if match_all else " | ").join(groups)
+    return (" & " if match_all else " | ").join(group_literals(query))
 
 
 def own_words_literal(query: ParsedQuery) -> str | None:
@@ -168,10 +173,10 @@ class PostgresBackend:
     # --- searching ---------------------------------------------------------------------------
 
     def search(self, query: ParsedQuery, filters: Filters, scope: Scope, offset: int,
-               limit: int, match_all: bool = True) -> HitPage:
+               limit: int, min_match: int | None = None, coordinate: bool = True) -> HitPage:
         if query.is_empty:
             return HitPage([], 0)
-        tsq = sa.cast(sa.literal(tsquery_literal(query, match_all)), TSQUERY)
+        tsq = sa.cast(sa.literal(tsquery_literal(query, min_match is None)), TSQUERY)
         d = SearchDocument
         rank = sa.func.ts_rank(d.tsv, tsq)
         own = own_words_literal(query)
@@ -193,9 +198,19 @@ class PostgresBackend:
             conditions.append(d.created_at >= filters.created_from)
         if filters.created_before is not None:
             conditions.append(d.created_at < filters.created_before)
-        stmt = (sa.select(d.kind, d.object_id, score, sa.func.count().over().label("total"))
+        matched = sa.literal(None)
+        order = [sa.desc("score"), d.object_id.desc()]
+        if min_match is not None:
+            matched = sum((sa.case((d.tsv.op("@@")(sa.cast(sa.literal(g), TSQUERY)), 1),
+                                   else_=0) for g in group_literals(query)), sa.literal(0))
+            if min_match > 1:
+                conditions.append(matched >= min_match)
+            if coordinate:
+                order.insert(0, sa.desc("matched"))
+        stmt = (sa.select(d.kind, d.object_id, score, matched.label("matched"),
+                          sa.func.count().over().label("total"))
                 .where(*conditions)
-                .order_by(sa.desc("score"), d.object_id.desc())
+                .order_by(*order)
                 .offset(offset).limit(limit))
         rows = db.session.execute(stmt).all()
         if rows:
@@ -204,4 +219,5 @@ class PostgresBackend:
             total = db.session.scalar(sa.select(sa.func.count()).where(*conditions)) or 0
         else:
             total = 0
-        return HitPage([Hit(r.kind, r.object_id, float(r.score)) for r in rows], total)
+        return HitPage([Hit(r.kind, r.object_id, float(r.score), r.matched) for r in rows],
+                       total)

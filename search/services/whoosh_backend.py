@@ -32,16 +32,24 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from search.analysis import Alternative, ParsedQuery, index_tokens
+from search.analysis import Alternative, ParsedQuery, gram_tokens, index_tokens
 from search.models import AUDIENCE_ALL
 from search.services import documents
-from search.services.base import SOLVED_BOOST, TITLE_BOOST, Filters, Hit, HitPage, Scope
+from search.services.base import (
+    COORDINATION_POOL,
+    SOLVED_BOOST,
+    TITLE_BOOST,
+    Filters,
+    Hit,
+    HitPage,
+    Scope,
+)
 from search.services.documents import SearchDoc, fresh_session
 from search.services.journal import Journal
 
 # Bump when the schema or the analysis changes: a new name starts an empty index, which
 # ``flask search reindex`` fills.
-INDEX_NAME = "huzhu_v3"
+INDEX_NAME = "huzhu_v4"
 REBUILD_LOCK_WAIT_SECONDS = 300.0
 # A word found whole in this many documents is not also searched by its parts.
 COMMON_WORD_DOCUMENTS = 200
@@ -80,6 +88,17 @@ class JiebaTokenizer(Tokenizer):
                 if positions:
                     token.pos = last = offset + position
                 if chars:  # offsets are not kept: snippets are cut from the original text
+                    token.startchar = token.endchar = start_char
+                yield token
+            for gram in gram_tokens(text):  # never in a phrase: any position will do
+                token.text = gram
+                token.boost = boost
+                token.stopped = False
+                if keeporiginal:
+                    token.original = gram
+                if positions:
+                    token.pos = last
+                if chars:
                     token.startchar = token.endchar = start_char
                 yield token
             offset = last + 2  # a gap: no phrase runs from the title into the body
@@ -309,31 +328,48 @@ class WhooshBackend:
     # --- searching ---------------------------------------------------------------------------
 
     def search(self, query: ParsedQuery, filters: Filters, scope: Scope, offset: int,
-               limit: int, match_all: bool = True) -> HitPage:
+               limit: int, min_match: int | None = None, coordinate: bool = True) -> HitPage:
         if query.is_empty:
             return HitPage([], 0)
         searcher = self.searcher()
-        q = self.build_query(searcher, query, filters, match_all)
-        results = searcher.search(q, limit=offset + limit, mask=self._mask(searcher, scope),
-                                  terms=False)
+        groups = self.group_queries(searcher, query)
+        q = self.build_query(query, groups, filters, min_match is None)
+        wanted = offset + limit if min_match is None else max(offset + limit, COORDINATION_POOL)
+        # A relaxed search is an Or under the weightless filters: whoosh's block-quality
+        # skipping would divide by their zero boost once the pool is full, and the whole
+        # pool is wanted anyway.
+        results = searcher.search(q, limit=wanted, mask=self._mask(searcher, scope),
+                                  terms=False, optimize=min_match is None)
         scored = results.scored_length()
-        if scored < offset + limit:
+        if scored < wanted:
             total = scored
         else:  # more may match: whoosh's estimate (an upper bound), never less than seen
             total = max(results.estimated_length(), scored + 1)
+        order = list(range(scored))
+        matched: dict[int, int] = {}
+        if min_match is not None:
+            matched = _matched_counts(searcher, groups, [results.docnum(n) for n in order])
+            order = [n for n in order if matched[results.docnum(n)] >= min_match]
+            if coordinate:  # stable: BM25 order within each count
+                order.sort(key=lambda n: -matched[results.docnum(n)])
+            if scored < wanted:
+                total = len(order)
         hits = []
-        for n in range(offset, scored):
+        for n in order[offset:offset + limit]:
             kind, _, object_id = results[n]["key"].partition(":")
-            hits.append(Hit(kind, int(object_id), float(results.score(n) or 0.0)))
+            hits.append(Hit(kind, int(object_id), float(results.score(n) or 0.0),
+                            matched.get(results.docnum(n))))
         return HitPage(hits, total)
 
-    def build_query(self, searcher, query: ParsedQuery, filters: Filters,
+    def group_queries(self, searcher, query: ParsedQuery) -> list:
+        return [Or([self._alternative("text", a) for a in self._worth_matching(searcher, g)])
+                for g in query.groups]
+
+    def build_query(self, query: ParsedQuery, groups: list, filters: Filters,
                     match_all: bool = True):
         """The whoosh query: every group (or any) on title + body, the filters, and — not
         required, only for ranking — the query's lone characters."""
-        groups = [self._worth_matching(searcher, g) for g in query.groups]
-        matches = [Or([self._alternative("text", a) for a in g]) for g in groups]
-        main = And(matches) if match_all else Or(matches)
+        main = And(groups) if match_all else Or(groups)
         narrowing = self._filters(filters)
         q = And([main, *narrowing]) if narrowing else main
         if query.optional:  # looked up only for documents that already match
@@ -394,6 +430,23 @@ class WhooshBackend:
         for audience in set(_audiences(searcher)) - set(scope.audiences):
             hidden |= set(searcher.docs_for_query(Term("audience", audience)))
         return hidden or None
+
+
+def _matched_counts(searcher, group_queries: list, docnums: list[int]) -> dict[int, int]:
+    """How many of the groups each document matches: one pass of each group's matcher
+    along the sorted documents (skipping, not reading every posting)."""
+    counts = dict.fromkeys(docnums, 0)
+    wanted = sorted(counts)
+    for q in group_queries:
+        matcher = q.matcher(searcher)
+        for docnum in wanted:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                counts[docnum] += 1
+    return counts
 
 
 def _audiences(searcher) -> list[str]:
