@@ -507,9 +507,16 @@ def relevance_of(hits: list[KeywordEntry]) -> int:
     return max(0, min(100, 10 * biz + 5 * topical))
 
 
-def _cue_phrases(cues: dict[str, list[str]]) -> tuple[str, ...]:
-    """Cues as moderators read them: "监管/媒体/法律: 工信部、曝光"."""
-    return tuple(f"{CUE_LABELS[kind]}: {'、'.join(phrases[:3])}" for kind, phrases in cues.items())
+# Said when the model rates a post urgent from its wording as a whole, with no rule cue.
+MODEL_CUE = "模型判断: 语气强烈（无明确触发词）"
+
+
+def _cue_phrases(cues: dict[str, list[str]], intensity: int) -> tuple[str, ...]:
+    """Cues as moderators read them: "监管/媒体/法律: 工信部、曝光"; none when not urgent."""
+    if not intensity:
+        return ()
+    found = tuple(f"{CUE_LABELS[kind]}: {'、'.join(phrases[:3])}" for kind, phrases in cues.items())
+    return found or ((MODEL_CUE,) if intensity == 3 else ())
 
 
 def score_with(text: str, library: KeywordLibrary, model: Model, threshold: int = 50,
@@ -530,4 +537,4 @@ def score_with(text: str, library: KeywordLibrary, model: Model, threshold: int 
                        demand=INTENT_TO_DEMAND.get(intent, "venting"),
                        relevance=relevance_of(hits),
                        sentiment=int(round(100 * model.sentiment(f))), intent=intent,
-                       intensity=intensity, cues=_cue_phrases(cues) if intensity else ())
+                       intensity=intensity, cues=_cue_phrases(cues, intensity))

@@ -116,3 +116,12 @@ def test_worse_than_names_the_metrics_that_dropped_beyond_tolerance():
                                active) == []
     assert learning.worse_than({"f1": 0.85, "specificity": 0.81, "forum_f1": 0.80},
                                active) == ["f1", "forum_f1"]
+
+
+def test_urgent_without_a_rule_cue_says_the_model_judged_it():
+    from moderation.scoring.services.engine import MODEL_CUE, _cue_phrases
+
+    assert _cue_phrases({}, 3) == (MODEL_CUE,)
+    assert _cue_phrases({}, 2) == ()
+    assert _cue_phrases({"regulator": ["工信部"]}, 0) == ()
+    assert _cue_phrases({"regulator": ["工信部", "媒体"]}, 3) == ("监管/媒体/法律: 工信部、媒体",)
