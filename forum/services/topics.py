@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
+from forum.inputs import MAX_ID
 from forum.models import (
     PENDING,
     VISIBLE,
@@ -263,11 +264,6 @@ def delete_post(actor: User, post: Post) -> None:
     events.emit(events.post_removed, **_post_event(post, removed_by_id=actor.id,
                                                    by_moderator=by_moderator))
     events.commit()
-
-
-# Ids are INTEGER columns, so a larger number names nothing (and SQLite cannot even bind
-# one beyond 64 bits: a URL like /topic/99999999999999999999 must be a 404, not a 500).
-MAX_ID = 2**31 - 1
 
 
 def _get(model, row_id: int, options=()):

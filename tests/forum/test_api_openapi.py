@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
 
 
 def openapi_path(rule: str) -> str:
-    """/api/v1/topics/<int:topic_id> → /topics/{topic_id}"""
+    """/api/v1/topics/<id:topic_id> → /topics/{topic_id}"""
     assert rule.startswith(PREFIX)
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX):])
 
