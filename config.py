@@ -53,10 +53,13 @@ class Config:
         self.UPLOAD_MAX_BYTES = int(float(os.environ.get("HUZHU_UPLOAD_MAX_MB", 5)) * 1024 * 1024)
         self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + 256 * 1024
         # Anti-spam limits (forum/ratelimit.py), Flask-Limiter syntax; counters in Redis when
-        # REDIS_URL is set. Login limits count failed attempts only.
+        # REDIS_URL is set. Login: an account's failures per address and
+        # overall, and an address's attempts (see forum/ratelimit.authenticate).
         self.RATE_LIMITS_ENABLED = _bool("HUZHU_RATELIMIT", True)
         self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("HUZHU_RATELIMIT_LOGIN_ACCOUNT",
                                                       "5 per 15 minutes")
+        self.RATELIMIT_LOGIN_ACCOUNT_GLOBAL = os.environ.get(
+            "HUZHU_RATELIMIT_LOGIN_ACCOUNT_GLOBAL", "30 per hour")
         self.RATELIMIT_LOGIN_IP = os.environ.get("HUZHU_RATELIMIT_LOGIN_IP", "30 per 15 minutes")
         self.RATELIMIT_REGISTER_IP = os.environ.get("HUZHU_RATELIMIT_REGISTER_IP", "5 per hour")
         self.RATELIMIT_POSTS = os.environ.get("HUZHU_RATELIMIT_POSTS", "6 per minute")
