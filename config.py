@@ -95,7 +95,19 @@ class Config:
             "task_always_eager": self.REDIS_URL is None or _bool("HUZHU_TASKS_EAGER", False),
             "task_eager_propagates": True,
             "task_ignore_result": True,
+            # A task is acknowledged when it is done, so a worker killed mid-task (OOM, deploy,
+            # SIGKILL) leaves it to run again: Redis hands an unacknowledged task out again once
+            # the visibility timeout passes (kombu's default is an hour), swept every few
+            # seconds, so it reruns within a minute of a worker being up. Tasks are idempotent,
+            # and one that runs longer than the timeout may start twice — keep them short.
             "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_transport_options": {
+                "visibility_timeout": int(os.environ.get("HUZHU_CELERY_VISIBILITY_TIMEOUT", 50)),
+                "unacked_restore_interval": 5,
+                "unacked_restore_throttle": 1,
+            },
             "timezone": "Asia/Shanghai",
         }
         # Embedded default only: run the beat schedule (SLA escalation, closing arena rounds,
