@@ -69,7 +69,12 @@ def init_app(app: Flask) -> None:
         status = err.code or 500
         message = MESSAGES.get(status, err.name)
         code = (err.name or "error").lower().replace(" ", "_")
-        return error_response(status, message, code)
+        response, status = error_response(status, message, code)
+        allow = dict(err.get_headers()).get("Allow")
+        if allow:  # a 405 says which methods the URL does take (RFC 9110 §15.5.6)
+            response = make_response(response)
+            response.headers["Allow"] = allow
+        return response, status
 
     @app.errorhandler(DBAPIError)
     def database_error(err: DBAPIError):
