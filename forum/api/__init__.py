@@ -48,6 +48,13 @@ def _check_auth_and_csrf():
     return None
 
 
+@api_bp.before_request
+def _check_contract():
+    from forum.api.contract import check_request
+
+    check_request()
+
+
 class BadJSON(DomainError):
     status = 400
     code = "bad_json"
