@@ -363,10 +363,13 @@ def accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
             raise NotFound("帖子不存在或已被删除")
     if previous_id is None:
         _bump(Tribe, topic.tribe_id, solved_count=1)
-    else:
-        previous = db.session.get(Post, previous_id)
-        _bump(User, previous.author_id, accepted_count=-1)
-    _bump(User, post.author_id, accepted_count=1)
+    deltas = Counter({post.author_id: 1})
+    if previous_id is not None:
+        deltas[db.session.get(Post, previous_id).author_id] -= 1
+    # Users in id order, as every writer of several user rows (rewards' points) takes them.
+    for user_id in sorted(deltas):
+        if deltas[user_id]:
+            _bump(User, user_id, accepted_count=deltas[user_id])
     events.emit(events.answer_accepted, topic_id=topic.id, tribe_id=topic.tribe_id,
                 post_id=post.id, post_author_id=post.author_id, topic_author_id=topic.author_id,
                 accepted_by_id=actor.id, previous_post_id=previous_id)

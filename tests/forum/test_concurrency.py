@@ -104,10 +104,13 @@ def test_twenty_concurrent_accepts_of_one_reply_count_once(app, make_user, make_
     assert "ten_accepted" not in badges
 
 
-def test_alternating_concurrent_accepts_neither_deadlock_nor_drift(app, make_user, make_tribe):
+def test_alternating_concurrent_accepts_neither_deadlock_nor_drift(app, make_user, make_tribe,
+                                                                   caplog):
     asker_id, topic_id, tribe_id, replies, helpers = _accept_setup(make_user, make_tribe, 2)
     errors = run_concurrently(app, 20, lambda i: _accept(asker_id, topic_id, replies[i % 2]))
     assert errors == []
+    # Nor in the packages that follow the event (rewards' points once deadlocked here).
+    assert not [r for r in caplog.records if r.name == "forum.events"]
     _assert_counters_match_rows(topic_id, tribe_id, helpers)
 
 
