@@ -53,10 +53,13 @@ class Config:
         self.UPLOAD_MAX_BYTES = int(float(os.environ.get("HUZHU_UPLOAD_MAX_MB", 5)) * 1024 * 1024)
         self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + 256 * 1024
         # Anti-spam limits (forum/ratelimit.py), Flask-Limiter syntax; counters in Redis when
-        # REDIS_URL is set. Login limits count failed attempts only.
+        # REDIS_URL is set. Login: an account's failures per address and
+        # overall, and an address's attempts (see forum/ratelimit.authenticate).
         self.RATE_LIMITS_ENABLED = _bool("HUZHU_RATELIMIT", True)
         self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("HUZHU_RATELIMIT_LOGIN_ACCOUNT",
                                                       "5 per 15 minutes")
+        self.RATELIMIT_LOGIN_ACCOUNT_GLOBAL = os.environ.get(
+            "HUZHU_RATELIMIT_LOGIN_ACCOUNT_GLOBAL", "30 per hour")
         self.RATELIMIT_LOGIN_IP = os.environ.get("HUZHU_RATELIMIT_LOGIN_IP", "30 per 15 minutes")
         self.RATELIMIT_REGISTER_IP = os.environ.get("HUZHU_RATELIMIT_REGISTER_IP", "5 per hour")
         self.RATELIMIT_POSTS = os.environ.get("HUZHU_RATELIMIT_POSTS", "6 per minute")
@@ -92,7 +95,19 @@ class Config:
             "task_always_eager": self.REDIS_URL is None or _bool("HUZHU_TASKS_EAGER", False),
             "task_eager_propagates": True,
             "task_ignore_result": True,
+            # A task is acknowledged when it is done, so a worker killed mid-task (OOM, deploy,
+            # SIGKILL) leaves it to run again: Redis hands an unacknowledged task out again once
+            # the visibility timeout passes (kombu's default is an hour), swept every few
+            # seconds, so it reruns within a minute of a worker being up. Tasks are idempotent,
+            # and one that runs longer than the timeout may start twice — keep them short.
             "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_transport_options": {
+                "visibility_timeout": int(os.environ.get("HUZHU_CELERY_VISIBILITY_TIMEOUT", 50)),
+                "unacked_restore_interval": 5,
+                "unacked_restore_throttle": 1,
+            },
             "timezone": "Asia/Shanghai",
         }
         # Embedded default only: run the beat schedule (SLA escalation, closing arena rounds,

@@ -25,6 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from forum import inputs
+
+    inputs.register_converters(app)  # before any route names <id:…>
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -57,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     templating.init_app(app)
     errors_http.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
     _init_packages(app)  # before the api blueprint: packages add API routes to it

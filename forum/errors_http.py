@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from forum.errors import DomainError
+from forum.extensions import db
 
 MESSAGES = {
     400: "请求有误",
@@ -19,7 +21,12 @@ MESSAGES = {
     422: "提交的内容有误",
     429: "操作太频繁，请稍后再试",
     500: "服务器开小差了，请稍后再试",
+    503: "服务器正忙，请稍后重试",
 }
+
+# PostgreSQL's verdicts on a transaction that lost a race (serialization failure, deadlock):
+# the work was rolled back whole and a retry succeeds, so the user is told to retry.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 def wants_json() -> bool:
@@ -40,8 +47,6 @@ def error_response(status: int, message: str, code: str | None = None,
 
 def with_retry_after(response, err: Exception):
     """Add ``Retry-After`` to a refusal that says when to come back (rate limits)."""
-    from flask import make_response
-
     retry_after = getattr(err, "retry_after", None)
     if retry_after:
         response = make_response(response)
@@ -64,7 +69,24 @@ def init_app(app: Flask) -> None:
         status = err.code or 500
         message = MESSAGES.get(status, err.name)
         code = (err.name or "error").lower().replace(" ", "_")
-        return error_response(status, message, code)
+        response, status = error_response(status, message, code)
+        allow = dict(err.get_headers()).get("Allow")
+        if allow:  # a 405 says which methods the URL does take (RFC 9110 §15.5.6)
+            response = make_response(response)
+            response.headers["Allow"] = allow
+        return response, status
+
+    @app.errorhandler(DBAPIError)
+    def database_error(err: DBAPIError):
+        if getattr(err.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES:
+            return unexpected(err)
+        app.logger.warning("retryable database conflict on %s %s: %s",
+                           request.method, request.path, err.orig)
+        db.session.rollback()
+        response, status = error_response(503, MESSAGES[503], "retry")
+        response = make_response(response)
+        response.headers["Retry-After"] = "1"
+        return response, status
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, Optional
 
+from forum.inputs import MAX_ID
 from forum.models import ROLE_LABELS, ROLE_NAMES
 
 
@@ -51,6 +52,9 @@ class WholeNumberField(IntegerField):
             except ValueError:
                 self.data = None
                 raise ValueError("请输入整数") from None
+            if not -MAX_ID <= self.data <= MAX_ID:  # what an INTEGER column (or id) can hold
+                self.data = None
+                raise ValueError("数值超出范围")
         else:
             self.data = self.default
 

@@ -20,12 +20,20 @@ import time
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from forum.errors import RateLimited
 
 # name → (config key, what the user is told; {wait} is a human duration)
 LIMITS: dict[str, tuple[str, str]] = {
+    # Failures for one account from one address: stops guessing without letting a stranger
+    # elsewhere lock the owner out.
     "login_account": ("RATELIMIT_LOGIN_ACCOUNT", "该账号登录失败次数过多，请 {wait} 后再试"),
+    # Failures for one account from everywhere, slower: stops a guesser spread over many
+    # addresses. An administrator can lift both (unlock_login) for the locked-out owner.
+    "login_account_global": ("RATELIMIT_LOGIN_ACCOUNT_GLOBAL",
+                             "该账号登录失败次数过多，已临时锁定，请 {wait} 后再试或联系管理员解锁"),
     "login_ip": ("RATELIMIT_LOGIN_IP", "登录尝试过于频繁，请 {wait} 后再试"),
     "register_ip": ("RATELIMIT_REGISTER_IP", "注册过于频繁，请 {wait} 后再试"),
     "post": ("RATELIMIT_POSTS", "发帖和回复太快了，请 {wait} 后再试（内容已保留）"),
@@ -68,21 +76,28 @@ def _item(name: str):
 
 
 def _refuse(name: str, item, key: str) -> RateLimited:
-    stats = limiter.limiter.get_window_stats(item, name, key)
+    stats = _storage("get_window_stats", item, name, key)
     wait = max(1, math.ceil(stats.reset_time - time.time()))
     error = RateLimited(LIMITS[name][1].format(wait=_human(wait)))
     error.retry_after = wait
     return error
 
 
-def _storage(call, *args) -> bool:
-    """Ask the counters; when their storage (Redis) is unreachable, let the request through
-    and say so in the log — anti-spam must never stop a customer from posting."""
+# Counts in this process while the shared storage (Redis) is unreachable: a limit that holds
+# per process beats none at all.
+_fallback = MovingWindowRateLimiter(MemoryStorage())
+
+
+def _storage(method: str, *args):
+    """Ask the counters; when their storage (Redis) is unreachable, count in this process's
+    memory meanwhile and say so in the log — anti-spam must never stop a customer from
+    posting, nor fall silent."""
     try:
-        return call(*args)
+        return getattr(limiter.limiter, method)(*args)
     except Exception:
-        log.warning("rate-limit storage unreachable: %s not enforced", args[1], exc_info=True)
-        return True
+        log.warning("rate-limit storage unreachable: counting %s in process memory", args[1],
+                    exc_info=True)
+        return getattr(_fallback, method)(*args)
 
 
 def check(name: str, key: str) -> None:
@@ -90,14 +105,14 @@ def check(name: str, key: str) -> None:
     if not _enabled():
         return
     item = _item(name)
-    if not _storage(limiter.limiter.test, item, name, key):
+    if not _storage("test", item, name, key):
         raise _refuse(name, item, key)
 
 
 def hit(name: str, key: str) -> None:
     """Count one use of ``name`` for ``key`` (e.g. a failed login)."""
     if _enabled():
-        _storage(limiter.limiter.hit, _item(name), name, key)
+        _storage("hit", _item(name), name, key)
 
 
 def consume(name: str, key: str) -> None:
@@ -105,13 +120,19 @@ def consume(name: str, key: str) -> None:
     if not _enabled():
         return
     item = _item(name)
-    if not _storage(limiter.limiter.hit, item, name, key):
+    if not _storage("hit", item, name, key):
         raise _refuse(name, item, key)
+
+
+def clear(name: str, key: str) -> None:
+    if _enabled():
+        _storage("clear", _item(name), name, key)
 
 
 def reset() -> None:
     """Forget every counter (tests)."""
     limiter.reset()
+    _fallback.storage.reset()
 
 
 def _human(seconds: int) -> str:
@@ -122,20 +143,34 @@ def _human(seconds: int) -> str:
     return f"{math.ceil(seconds / 3600)} 小时"
 
 
+def _login_keys(username: str) -> list[tuple[str, str]]:
+    account = "account:" + (username or "").strip().lower()
+    ip = "ip:" + client_ip()
+    return [("login_ip", ip), ("login_account", f"{account}|{ip}"),
+            ("login_account_global", account)]
+
+
 def authenticate(username: str, password: str):
-    """``accounts.authenticate`` behind the login limits: refused (429) once an account or
-    an IP address has too many recent failures; only failures count, so a user who types
-    the password right is never slowed down by their own successful logins."""
-    from forum.errors import Unauthorized
+    """``accounts.authenticate`` behind the login limits (429 once exhausted).
+
+    Each attempt takes its slot before the password is checked (one atomic hit per limit:
+    Redis runs it as one script, memory under a lock), so simultaneous guesses cannot all
+    pass a check that has not counted them yet. A success gives the account's slots back —
+    the owner typing the password right is never slowed down — while the address keeps its
+    count: one address tries at most RATELIMIT_LOGIN_IP passwords per window."""
     from forum.services import accounts
 
-    account_key = "account:" + (username or "").strip().lower()
-    ip_key = "ip:" + client_ip()
-    check("login_ip", ip_key)
-    check("login_account", account_key)
-    try:
-        return accounts.authenticate(username, password)
-    except Unauthorized:
-        hit("login_ip", ip_key)
-        hit("login_account", account_key)
-        raise
+    keys = _login_keys(username)
+    for name, key in keys:
+        consume(name, key)
+    user = accounts.authenticate(username, password)  # a failure keeps its slots
+    for name, key in keys[1:]:
+        clear(name, key)
+    return user
+
+
+def unlock_login(username: str) -> None:
+    """Lift the account's global lock (an administrator, for a locked-out owner). The
+    per-address counters of other addresses run out by themselves."""
+    _, _, (name, key) = _login_keys(username)
+    clear(name, key)

@@ -10,6 +10,7 @@ from flask import jsonify, request
 
 from forum.api import (
     BOOLEAN,
+    ID,
     INTEGER,
     STRING,
     api_bp,
@@ -94,13 +95,13 @@ def api_create_idea():
     return jsonify(idea_detail(idea, user)), 201
 
 
-@api_bp.get("/ideas/<int:idea_id>")
+@api_bp.get("/ideas/<id:idea_id>")
 def api_get_idea(idea_id: int):
     user = _employee()
     return jsonify(idea_detail(access.get_idea_or_404(idea_id, user), user))
 
 
-@api_bp.post("/ideas/<int:idea_id>/vote")
+@api_bp.post("/ideas/<id:idea_id>/vote")
 def api_vote_idea(idea_id: int):
     user = _employee()
     idea = access.get_idea_or_404(idea_id, user)
@@ -112,16 +113,16 @@ def api_vote_idea(idea_id: int):
     return jsonify(voted=voted, vote_count=count)
 
 
-@api_bp.post("/ideas/<int:idea_id>/comments")
+@api_bp.post("/ideas/<id:idea_id>/comments")
 def api_comment_idea(idea_id: int):
     user = _employee()
     idea = access.get_idea_or_404(idea_id, user)
-    data = read_fields(json_body(), required={"body": STRING}, optional={"parent_id": INTEGER})
+    data = read_fields(json_body(), required={"body": STRING}, optional={"parent_id": ID})
     comment = ideas.add_comment(user, idea, data["body"], data.get("parent_id"))
     return jsonify(comment_json(comment)), 201
 
 
-@api_bp.post("/ideas/<int:idea_id>/transition")
+@api_bp.post("/ideas/<id:idea_id>/transition")
 def api_transition_idea(idea_id: int):
     user = _employee()
     data = read_fields(json_body(), required={"to": STRING},

@@ -7,7 +7,7 @@ from flask import jsonify, request
 
 from forum.api import (
     BOOLEAN,
-    INTEGER,
+    ID,
     STRING,
     api_bp,
     json_body,
@@ -40,12 +40,12 @@ def moderation_queue():
     return jsonify(page_of(result, [s.queue_row(row, user) for row in result.items]))
 
 
-@api_bp.post("/moderation/queue/<int:post_id>/actions")
+@api_bp.post("/moderation/queue/<id:post_id>/actions")
 def moderation_action(post_id: int):
     user = require_user()
     data = json_body()
     fields = read_fields(data, required={"action": STRING},
-                         optional={"canned_reply_id": INTEGER, "body": STRING,
+                         optional={"canned_reply_id": ID, "body": STRING,
                                    "demand": STRING, **TICKET_FIELDS})
     action = fields.pop("action")
     return _action_result(user, actions.perform(user, post_id, action, fields))
@@ -67,7 +67,7 @@ def _action_result(user, result: actions.ActionResult):
                     "message_id": result.message_id})
 
 
-@api_bp.post("/moderation/queue/<int:post_id>/ticket")
+@api_bp.post("/moderation/queue/<id:post_id>/ticket")
 def moderation_ticket(post_id: int):
     user = require_user()
     fields = read_fields(json_body() if _has_body() else {}, optional=TICKET_FIELDS)

@@ -68,7 +68,7 @@ def admin_titles():
                            delete_form=ActionForm(formdata=None)), status
 
 
-@bp.route("/admin/rewards/titles/<int:title_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/rewards/titles/<id:title_id>/edit", methods=["GET", "POST"])
 @admin_required
 def admin_title_edit(title_id: int):
     title = titles.get_title_or_404(title_id)
@@ -87,7 +87,7 @@ def admin_title_edit(title_id: int):
     return render_template("rewards/admin_title_edit.html", title=title, form=form), status
 
 
-@bp.route("/admin/rewards/titles/<int:title_id>/delete", methods=["GET", "POST"])
+@bp.route("/admin/rewards/titles/<id:title_id>/delete", methods=["GET", "POST"])
 @admin_required
 def admin_title_delete(title_id: int):
     title = titles.get_title_or_404(title_id)
@@ -145,7 +145,7 @@ def admin_items():
 
 
 @bp.route("/admin/rewards/items/new", methods=["GET", "POST"])
-@bp.route("/admin/rewards/items/<int:item_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/rewards/items/<id:item_id>/edit", methods=["GET", "POST"])
 @admin_required
 def admin_item_edit(item_id: int | None = None):
     item = store.get_item_or_404(item_id, include_inactive=True) if item_id else None
@@ -182,7 +182,7 @@ def admin_orders():
                            labels=ORDER_STATUS_LABELS, form=ActionForm(formdata=None))
 
 
-@bp.route("/admin/rewards/orders/<int:order_id>/<any(fulfil, cancel):action>",
+@bp.route("/admin/rewards/orders/<id:order_id>/<any(fulfil, cancel):action>",
           methods=["POST"])
 @admin_required
 def admin_order_action(order_id: int, action: str):

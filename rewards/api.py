@@ -73,7 +73,7 @@ def api_catalogue():
     return jsonify({"items": [serialize_item(item) for item in store.catalogue()]})
 
 
-@api_bp.post("/rewards/<int:item_id>/redeem")
+@api_bp.post("/rewards/<id:item_id>/redeem")
 def api_redeem(item_id: int):
     user = require_user()
     order = store.redeem(user, item_id)

@@ -78,7 +78,7 @@ def store_page():
                            form=ActionForm())
 
 
-@bp.route("/store/<int:item_id>/redeem", methods=["POST"])
+@bp.route("/store/<id:item_id>/redeem", methods=["POST"])
 @login_required
 def redeem(item_id: int):
     form = ActionForm()

@@ -100,7 +100,7 @@ def synonym_list():
                            candidates=pending_candidates()), status
 
 
-@bp.route("/admin/search/synonyms/<int:synonym_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/search/synonyms/<id:synonym_id>/edit", methods=["GET", "POST"])
 def synonym_edit(synonym_id: int):
     refused = _require_editor()
     if refused:
@@ -121,7 +121,7 @@ def synonym_edit(synonym_id: int):
     return render_template("search/synonym_edit.html", form=form, synonym=synonym), status
 
 
-@bp.route("/admin/search/synonyms/<int:synonym_id>/delete", methods=["POST"])
+@bp.route("/admin/search/synonyms/<id:synonym_id>/delete", methods=["POST"])
 def synonym_delete(synonym_id: int):
     refused = _require_editor()
     if refused:

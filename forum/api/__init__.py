@@ -17,8 +17,9 @@ from flask import Blueprint, current_app, g, request
 from flask_login import current_user
 
 from forum.auth import bearer_token
-from forum.errors import DomainError, NotFound, Unauthorized, ValidationError
+from forum.errors import DomainError, Unauthorized, ValidationError
 from forum.extensions import csrf
+from forum.inputs import MAX_ID, MAX_INT
 from forum.models import User
 from forum.pagination import clamp_page
 from forum.services.accounts import user_for_token
@@ -47,11 +48,11 @@ def _check_auth_and_csrf():
     return None
 
 
-@api_bp.url_value_preprocessor
-def _refuse_nul_in_path(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    # No slug or username contains NUL, and PostgreSQL would refuse to compare with one.
-    if values and any(isinstance(v, str) and "\x00" in v for v in values.values()):
-        raise NotFound("资源不存在")
+@api_bp.before_request
+def _check_contract():
+    from forum.api.contract import check_request
+
+    check_request()
 
 
 class BadJSON(DomainError):
@@ -93,11 +94,13 @@ def require_user() -> User:
 
 
 # Kinds of JSON fields and the message shown when a value has the wrong type.
-STRING, BOOLEAN, INTEGER, TAGS = "string", "boolean", "integer", "tags"
+# ID is an integer naming a row: beyond the id columns' range it names nothing.
+STRING, BOOLEAN, INTEGER, TAGS, ID = "string", "boolean", "integer", "tags", "id"
 _TYPE_MESSAGES = {
     STRING: "必须是字符串",
     BOOLEAN: "必须是 true 或 false",
     INTEGER: "必须是整数",
+    ID: "必须是整数",
     TAGS: "必须是字符串数组或以逗号分隔的字符串",
 }
 
@@ -107,7 +110,7 @@ def _has_kind(value: Any, kind: str) -> bool:
         return isinstance(value, str)
     if kind == BOOLEAN:
         return isinstance(value, bool)
-    if kind == INTEGER:
+    if kind in (INTEGER, ID):
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == TAGS:
         return isinstance(value, str) or (
@@ -115,18 +118,19 @@ def _has_kind(value: Any, kind: str) -> bool:
     raise ValueError(kind)
 
 
-def _contains_nul(value: Any) -> bool:
-    # PostgreSQL cannot store NUL in text, and no honest client sends it.
-    if isinstance(value, str):
-        return "\x00" in value
-    return isinstance(value, list) and any("\x00" in v for v in value)
+def _out_of_range(value: Any, kind: str) -> str | None:
+    if kind == ID and not 1 <= value <= MAX_ID:
+        return f"编号须在 1–{MAX_ID} 之间"
+    if kind == INTEGER and not -MAX_INT <= value <= MAX_INT:
+        return "数值超出范围"
+    return None
 
 
 def _check(name: str, value: Any, kind: str, values: dict, errors: dict) -> None:
     if not _has_kind(value, kind):
         errors[name] = _TYPE_MESSAGES[kind]
-    elif _contains_nul(value):
-        errors[name] = "不能包含空字符（\\u0000）"
+    elif kind in (INTEGER, ID) and _out_of_range(value, kind):
+        errors[name] = _out_of_range(value, kind)
     else:
         values[name] = value
 

@@ -217,7 +217,8 @@ SCHEMAS: dict[str, Schema] = {
     }, optional=("name",)),
     "NewTopic": obj({"title": TITLE_INPUT, "body": BODY_INPUT, "tags": TAGS_INPUT},
                     optional=("tags",)),
-    "TopicChanges": obj({"title": TITLE_INPUT, "body": BODY_INPUT, "tags": TAGS_INPUT},
+    "TopicChanges": obj({"title": nullable(TITLE_INPUT), "body": nullable(BODY_INPUT),
+                         "tags": nullable(TAGS_INPUT)},
                         optional=("title", "body", "tags"),
                         description="Fields to change; absent or null fields are kept"),
     "ReplyBody": obj({"body": BODY_INPUT}),
@@ -289,6 +290,8 @@ def op(summary: str, tag: str, operation_id: str, *, auth: str = PUBLIC,
         codes.add(401)  # an invalid or revoked token is refused even where a token is optional
     if body is not None:
         codes |= {400, 422}
+    if any(p.get("in") == "query" and p.get("schema", {}).get("enum") for p in params):
+        codes.add(422)  # forum/api/contract.py refuses a value outside the enum
     elif auth == AUTH and not safe_method:
         codes.add(400)  # a cookie session without the CSRF header
     responses = {str(status): response}

@@ -7,7 +7,7 @@ from flask import Response, current_app, jsonify
 from forum import ratelimit
 from forum.api import (
     BOOLEAN,
-    INTEGER,
+    ID,
     STRING,
     TAGS,
     api_bp,
@@ -60,7 +60,7 @@ def _like(post: Post, user: User) -> Response:
     return jsonify(liked=liked, like_count=count)
 
 
-@api_bp.get("/topics/<int:topic_id>")
+@api_bp.get("/topics/<id:topic_id>")
 def get_topic(topic_id: int):
     viewer = current_viewer()
     topic = service.get_topic_or_404(topic_id, viewer)
@@ -69,7 +69,7 @@ def get_topic(topic_id: int):
     return topic_response(topic, viewer, page=page, per_page=per_page)
 
 
-@api_bp.patch("/topics/<int:topic_id>")
+@api_bp.patch("/topics/<id:topic_id>")
 def edit_topic(topic_id: int):
     user = require_user()
     data = read_fields(json_body(), optional={"title": STRING, "body": STRING, "tags": TAGS})
@@ -80,7 +80,7 @@ def edit_topic(topic_id: int):
     return topic_response(topic, user)
 
 
-@api_bp.delete("/topics/<int:topic_id>")
+@api_bp.delete("/topics/<id:topic_id>")
 def delete_topic(topic_id: int):
     user = require_user()
     topic = service.get_topic_or_404(topic_id, user)
@@ -88,7 +88,7 @@ def delete_topic(topic_id: int):
     return "", 204
 
 
-@api_bp.post("/topics/<int:topic_id>/replies")
+@api_bp.post("/topics/<id:topic_id>/replies")
 def create_reply(topic_id: int):
     user = require_user()
     data = read_fields(json_body(), required={"body": STRING})
@@ -98,7 +98,7 @@ def create_reply(topic_id: int):
     return _reply_response(post, user, status=201)
 
 
-@api_bp.patch("/replies/<int:reply_id>")
+@api_bp.patch("/replies/<id:reply_id>")
 def edit_reply(reply_id: int):
     user = require_user()
     data = read_fields(json_body(), required={"body": STRING})
@@ -107,7 +107,7 @@ def edit_reply(reply_id: int):
     return _reply_response(post, user)
 
 
-@api_bp.delete("/replies/<int:reply_id>")
+@api_bp.delete("/replies/<id:reply_id>")
 def delete_reply(reply_id: int):
     user = require_user()
     post = _reply_or_404(reply_id, user)
@@ -115,23 +115,23 @@ def delete_reply(reply_id: int):
     return "", 204
 
 
-@api_bp.post("/topics/<int:topic_id>/like")
+@api_bp.post("/topics/<id:topic_id>/like")
 def like_topic(topic_id: int):
     user = require_user()
     topic = service.get_topic_or_404(topic_id, user)
     return _like(topic.first_post, user)
 
 
-@api_bp.post("/replies/<int:reply_id>/like")
+@api_bp.post("/replies/<id:reply_id>/like")
 def like_reply(reply_id: int):
     user = require_user()
     return _like(_reply_or_404(reply_id, user), user)
 
 
-@api_bp.post("/topics/<int:topic_id>/accept")
+@api_bp.post("/topics/<id:topic_id>/accept")
 def accept_answer(topic_id: int):
     user = require_user()
-    data = read_fields(json_body(), required={"reply_id": INTEGER})
+    data = read_fields(json_body(), required={"reply_id": ID})
     topic = service.get_topic_or_404(topic_id, user)
     try:
         post = _reply_or_404(data["reply_id"], user)

@@ -188,8 +188,12 @@ def set_following(follower: User, followed: User, follow: bool) -> bool:
             return True
         _adjust_follow_counts(follower.id, followed.id, +1)
     elif not follow and existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
+        db.session.expunge(existing)
+        gone = db.session.execute(sa.delete(Follow).where(
+            Follow.follower_id == follower.id, Follow.followed_id == followed.id)).rowcount
+        if gone != 1:  # a concurrent unfollow removed it and moved the counts
+            db.session.rollback()
+            return False
         _adjust_follow_counts(follower.id, followed.id, -1)
     else:
         return follow

@@ -11,10 +11,12 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
+from forum.inputs import MAX_ID
 from forum.models import (
     PENDING,
     VISIBLE,
@@ -241,28 +243,27 @@ def delete_post(actor: User, post: Post) -> None:
         return
     if post.is_first:
         topic.deleted_at = now
+        db.session.flush()  # holds the topic row: an accept can no longer move the mark
+        db.session.refresh(topic, ["accepted_post_id"])
         if topic.visibility == VISIBLE:
             _bump(Tribe, topic.tribe_id, topic_count=-1, reply_count=-topic.reply_count,
                   solved_count=-1 if topic.solved else 0)
         _bump(User, post.author_id, topic_count=-1)
     else:
+        # The topic row first, as accept_answer does, so the two cannot deadlock.
+        unaccepted = (topic.accepted_post_id == post.id
+                      and _swap_accepted(topic, post.id, None))
         if post.visibility == VISIBLE:  # hidden replies already left the topic's counts
             _bump(Topic, topic.id, reply_count=-1)
             if topic.visibility == VISIBLE:
                 _bump(Tribe, topic.tribe_id, reply_count=-1)
         _bump(User, post.author_id, reply_count=-1)
-        if topic.accepted_post_id == post.id:
-            topic.accepted_post_id = None
+        if unaccepted:
             _bump(Tribe, topic.tribe_id, solved_count=-1)
             _bump(User, post.author_id, accepted_count=-1)
     events.emit(events.post_removed, **_post_event(post, removed_by_id=actor.id,
                                                    by_moderator=by_moderator))
     events.commit()
-
-
-# Ids are INTEGER columns, so a larger number names nothing (and SQLite cannot even bind
-# one beyond 64 bits: a URL like /topic/99999999999999999999 must be a 404, not a 500).
-MAX_ID = 2**31 - 1
 
 
 def _get(model, row_id: int, options=()):
@@ -313,7 +314,14 @@ def set_like(user: User, post: Post, like: bool) -> tuple[bool, int]:
             db.session.rollback()
             return True, db.session.get(Post, post.id).like_count
     else:
-        db.session.delete(existing)
+        # Checking the DELETE's row count: an ORM delete of a row a concurrent unlike already
+        # removed only warns, and the counters would drop twice.
+        db.session.expunge(existing)
+        gone = db.session.execute(sa.delete(Like).where(
+            Like.user_id == user.id, Like.post_id == post.id)).rowcount
+        if gone != 1:
+            db.session.rollback()
+            return False, db.session.get(Post, post.id).like_count
     _bump(Post, post.id, like_count=delta)
     _bump(User, post.author_id, like_received_count=delta)
     if post.is_first:
@@ -335,26 +343,54 @@ def has_liked(user: User | None, post: Post) -> bool:
 
 
 def accept_answer(actor: User, topic: Topic, post: Post) -> Topic:
-    """Mark ``post`` as the accepted answer (最佳答案); one per topic, changeable."""
+    """Mark ``post`` as the accepted answer (最佳答案); one per topic, changeable.
+
+    The mark moves by a compare-and-set on the topic row: of concurrent requests only the one
+    whose UPDATE still finds the value it read moves the counters, and holding the topic row
+    first (before any user row) keeps two opposite accepts from deadlocking on the authors."""
     if not can_accept_answer(actor, topic):
         raise PermissionDenied("只有提问者或版主可以采纳答案")
     if post.topic_id != topic.id or post.is_first or post.is_deleted:
         raise ValidationError("只能采纳本帖中的回复", {"reply_id": "回复不属于该帖子"})
-    previous_id = topic.accepted_post_id
-    if previous_id == post.id:
-        return topic
+    while True:
+        previous_id = topic.accepted_post_id
+        if previous_id == post.id:
+            return topic
+        if _swap_accepted(topic, previous_id, post.id):
+            break
+        db.session.refresh(topic)  # another request moved the mark: start from its value
+        if topic.is_deleted:
+            raise NotFound("帖子不存在或已被删除")
     if previous_id is None:
         _bump(Tribe, topic.tribe_id, solved_count=1)
-    else:
-        previous = db.session.get(Post, previous_id)
-        _bump(User, previous.author_id, accepted_count=-1)
-    _bump(User, post.author_id, accepted_count=1)
-    topic.accepted_post_id = post.id
+    deltas = Counter({post.author_id: 1})
+    if previous_id is not None:
+        deltas[db.session.get(Post, previous_id).author_id] -= 1
+    # Users in id order, as every writer of several user rows (rewards' points) takes them.
+    for user_id in sorted(deltas):
+        if deltas[user_id]:
+            _bump(User, user_id, accepted_count=deltas[user_id])
     events.emit(events.answer_accepted, topic_id=topic.id, tribe_id=topic.tribe_id,
                 post_id=post.id, post_author_id=post.author_id, topic_author_id=topic.author_id,
                 accepted_by_id=actor.id, previous_post_id=previous_id)
     events.commit()
     return topic
+
+
+def _swap_accepted(topic: Topic, expected: int | None, new: int | None) -> bool:
+    """Set the accepted reply if it is still ``expected``; True if this transaction did it.
+
+    Under READ COMMITTED a concurrent UPDATE waits for the row lock and then re-checks the
+    WHERE against the committed value, so exactly one of two racing swaps matches."""
+    still = (Topic.accepted_post_id.is_(None) if expected is None
+             else Topic.accepted_post_id == expected)
+    result = db.session.execute(
+        sa.update(Topic).where(Topic.id == topic.id, Topic.deleted_at.is_(None), still)
+        .values(accepted_post_id=new).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(topic, "accepted_post_id", new)
+    return True
 
 
 @dataclass

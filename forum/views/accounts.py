@@ -128,7 +128,7 @@ def tokens():
                            tokens=accounts.list_tokens(current_actor())), status
 
 
-@bp.route("/settings/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/settings/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
     accounts.revoke_token(current_actor(), token_id)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
+from forum import ratelimit
 from forum.errors import ValidationError
 from forum.forms import RolesForm, TribeForm
 from forum.services import accounts, tribes
@@ -85,4 +86,17 @@ def admin_set_roles(username: str):
     else:
         labels = "、".join(role.label for role in user.roles) or "无"
         flash(f"{user.display_name} 的角色已更新为：{labels}", "success")
+    return redirect_back(url_for("forum.admin_users"))
+
+
+@bp.route("/admin/users/<username>/unlock-login", methods=["POST"])
+@admin_required
+def admin_unlock_login(username: str):
+    """The owner locked out by someone else's guesses gets back in (and it is on record)."""
+    user = accounts.get_user_or_404(username)
+    ratelimit.unlock_login(user.username)
+    current_app.logger.warning("audit: admin %s (id %s) unlocked login for %s (id %s)",
+                               current_actor().username, current_actor().id, user.username,
+                               user.id)
+    flash(f"已解除 {user.display_name} 的登录锁定", "success")
     return redirect_back(url_for("forum.admin_users"))

@@ -95,7 +95,7 @@ def messages_mark_read(username: str):
     return jsonify({"unread_count": unread})
 
 
-@bp.route("/messages/c/<int:conversation_id>")
+@bp.route("/messages/c/<id:conversation_id>")
 @login_required
 def messages_by_id(conversation_id: int):
     """A stable link to a conversation (notifications); 404 for anyone but its two members."""

@@ -81,7 +81,7 @@ def notifications_read():
     return redirect_back(url_for("forum.notifications"))
 
 
-@bp.route("/notifications/<int:notification_id>/open")
+@bp.route("/notifications/<id:notification_id>/open")
 @login_required
 def notification_open(notification_id: int):
     target = service.open_notification(current_actor(), notification_id)
@@ -107,7 +107,7 @@ def notification_settings():
                            settings=service.settings_for(user))
 
 
-@bp.route("/p/<int:post_id>")
+@bp.route("/p/<id:post_id>")
 def post_permalink(post_id: int):
     """Where a post lives: its topic, on the right page of replies, at its anchor."""
     viewer = current_user._get_current_object() if current_user.is_authenticated else None

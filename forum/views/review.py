@@ -27,7 +27,7 @@ def review_queue():
     return render_template("forum/review.html", page=page)
 
 
-@bp.route("/review/<int:post_id>/approve", methods=["POST"])
+@bp.route("/review/<id:post_id>/approve", methods=["POST"])
 @login_required
 def review_approve(post_id: int):
     try:
@@ -41,7 +41,7 @@ def review_approve(post_id: int):
     return redirect(url_for("forum.review_queue", page=request.form.get("page") or None))
 
 
-@bp.route("/review/<int:post_id>/reject", methods=["POST"])
+@bp.route("/review/<id:post_id>/reject", methods=["POST"])
 @login_required
 def review_reject(post_id: int):
     try:

@@ -79,7 +79,7 @@ def _render_topic(topic, reply_form: ReplyForm, status: int = 200):
     ), status
 
 
-@bp.route("/topic/<int:topic_id>")
+@bp.route("/topic/<id:topic_id>")
 @cache_for_anonymous(on_hit=lambda topic_id: topics.view_counter.record(topic_id))
 def topic(topic_id: int):
     topic = topics.get_topic_or_404(topic_id, _viewer())
@@ -87,7 +87,7 @@ def topic(topic_id: int):
     return _render_topic(topic, ReplyForm(formdata=None))
 
 
-@bp.route("/topic/<int:topic_id>/reply", methods=["POST"])
+@bp.route("/topic/<id:topic_id>/reply", methods=["POST"])
 @login_required
 def reply(topic_id: int):
     topic = topics.get_topic_or_404(topic_id, _viewer())
@@ -110,7 +110,7 @@ def reply(topic_id: int):
     return _render_topic(topic, form, 422)
 
 
-@bp.route("/post/<int:post_id>/like", methods=["POST"])
+@bp.route("/post/<id:post_id>/like", methods=["POST"])
 @login_required
 def like(post_id: int):
     """Like/unlike. fetch() from app.js gets JSON; a plain form post is redirected back."""
@@ -130,7 +130,7 @@ def like(post_id: int):
     return redirect_back(_post_url(post))
 
 
-@bp.route("/topic/<int:topic_id>/accept/<int:post_id>", methods=["POST"])
+@bp.route("/topic/<id:topic_id>/accept/<id:post_id>", methods=["POST"])
 @login_required
 def accept(topic_id: int, post_id: int):
     topic = topics.get_topic_or_404(topic_id, _viewer())
@@ -140,7 +140,7 @@ def accept(topic_id: int, post_id: int):
     return redirect_back(_post_url(post))
 
 
-@bp.route("/post/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/post/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(post_id: int):
     post = topics.get_post_or_404(post_id, _viewer())
@@ -170,7 +170,7 @@ def edit_post(post_id: int):
                            topic=topic, mode="edit"), status
 
 
-@bp.route("/post/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/post/<id:post_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_post(post_id: int):
     post = topics.get_post_or_404(post_id, _viewer())
@@ -191,7 +191,7 @@ def delete_post(post_id: int):
                            back_url=_post_url(post))
 
 
-@bp.route("/post/<int:post_id>/revisions")
+@bp.route("/post/<id:post_id>/revisions")
 def post_revisions(post_id: int):
     viewer = _viewer()
     post = topics.get_post_or_404(post_id, viewer)

@@ -104,7 +104,7 @@ def round_new():
                            balance=fund.balance(), yuan=fund.yuan), status
 
 
-@bp.route("/rounds/<int:round_id>")
+@bp.route("/rounds/<id:round_id>")
 @employee_page
 def round_show(round_id: int):
     rnd = rounds.get_round_or_404(round_id, current_actor())
@@ -112,7 +112,7 @@ def round_show(round_id: int):
                            action_form=ActionForm(formdata=None), yuan=fund.yuan)
 
 
-@bp.route("/rounds/<int:round_id>/vote", methods=["POST"])
+@bp.route("/rounds/<id:round_id>/vote", methods=["POST"])
 @employee_page
 def round_vote(round_id: int):
     rnd = rounds.get_round_or_404(round_id, current_actor())
@@ -145,21 +145,21 @@ def _round_action(round_id: int, action, done: str):
     return redirect(url_for("ideas.round_show", round_id=round_id))
 
 
-@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@bp.route("/rounds/<id:round_id>/close", methods=["POST"])
 @employee_page
 def round_close(round_id: int):
     return _round_action(round_id, lambda r: rounds.close_early(current_actor(), r),
                          "擂台赛已截止，已按票数提出获胜建议")
 
 
-@bp.route("/rounds/<int:round_id>/settle", methods=["POST"])
+@bp.route("/rounds/<id:round_id>/settle", methods=["POST"])
 @employee_page
 def round_settle(round_id: int):
     return _round_action(round_id, lambda r: rounds.settle_round(current_actor(), r),
                          "本轮已结算")
 
 
-@bp.route("/rounds/<int:round_id>/fund", methods=["POST"])
+@bp.route("/rounds/<id:round_id>/fund", methods=["POST"])
 @employee_page
 def round_fund(round_id: int):
     idea_id = request.form.get("idea_id", "")

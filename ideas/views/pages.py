@@ -60,7 +60,7 @@ def drafts():
                            delete_form=ActionForm(formdata=None))
 
 
-@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:idea_id>/edit", methods=["GET", "POST"])
 @employee_page
 def edit(idea_id: int):
     idea = access.get_idea_or_404(idea_id, current_actor())
@@ -82,7 +82,7 @@ def edit(idea_id: int):
     return render_template("ideas/form.html", form=form, idea=idea), status
 
 
-@bp.route("/<int:idea_id>/delete", methods=["POST"])
+@bp.route("/<id:idea_id>/delete", methods=["POST"])
 @employee_page
 def delete_draft(idea_id: int):
     idea = access.get_idea_or_404(idea_id, current_actor())
@@ -109,13 +109,13 @@ def _render_idea(idea, *, comment_form=None, transition_form=None, status: int =
     ), status
 
 
-@bp.route("/<int:idea_id>")
+@bp.route("/<id:idea_id>")
 @employee_page
 def show(idea_id: int):
     return _render_idea(access.get_idea_or_404(idea_id, current_actor()))
 
 
-@bp.route("/<int:idea_id>/vote", methods=["POST"])
+@bp.route("/<id:idea_id>/vote", methods=["POST"])
 @employee_page
 def vote(idea_id: int):
     """Vote or take it back. fetch() from ideas.js gets JSON; a plain form is redirected."""
@@ -138,7 +138,7 @@ def vote(idea_id: int):
     return redirect_back(url_for("ideas.show", idea_id=idea_id))
 
 
-@bp.route("/<int:idea_id>/comments", methods=["POST"])
+@bp.route("/<id:idea_id>/comments", methods=["POST"])
 @employee_page
 def comment(idea_id: int):
     idea = access.get_idea_or_404(idea_id, current_actor())
@@ -163,7 +163,7 @@ def _amount_from_form(text: str | None) -> int | None:
     return fund.parse_yuan(text) if (text or "").strip() else None
 
 
-@bp.route("/<int:idea_id>/transition", methods=["POST"])
+@bp.route("/<id:idea_id>/transition", methods=["POST"])
 @employee_page
 def transition(idea_id: int):
     idea = access.get_idea_or_404(idea_id, current_actor(), lock=True)
@@ -183,7 +183,7 @@ def transition(idea_id: int):
     return _render_idea(idea, transition_form=form, status=422)
 
 
-@bp.route("/<int:idea_id>/category", methods=["POST"])
+@bp.route("/<id:idea_id>/category", methods=["POST"])
 @employee_page
 def categorise(idea_id: int):
     idea = access.get_idea_or_404(idea_id, current_actor(), lock=True)
@@ -199,7 +199,7 @@ def categorise(idea_id: int):
     return redirect(url_for("ideas.show", idea_id=idea_id))
 
 
-@bp.route("/<int:idea_id>/merge", methods=["GET", "POST"])
+@bp.route("/<id:idea_id>/merge", methods=["GET", "POST"])
 @employee_page
 def merge(idea_id: int):
     """Confirmation page and action: merge this idea into another (destructive)."""

@@ -61,7 +61,7 @@ def keyword_list():
     ), status
 
 
-@bp.route("/admin/moderation/keywords/<int:keyword_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/moderation/keywords/<id:keyword_id>/edit", methods=["GET", "POST"])
 def keyword_edit(keyword_id: int):
     refused = _require_editor()
     if refused:
@@ -83,7 +83,7 @@ def keyword_edit(keyword_id: int):
     return render_template("moderation/keyword_edit.html", form=form, keyword=keyword), status
 
 
-@bp.route("/admin/moderation/keywords/<int:keyword_id>/delete", methods=["GET", "POST"])
+@bp.route("/admin/moderation/keywords/<id:keyword_id>/delete", methods=["GET", "POST"])
 def keyword_delete(keyword_id: int):
     """GET asks for confirmation; POST deletes."""
     refused = _require_editor()

@@ -56,7 +56,7 @@ def canned_new():
     return _canned_form_page(form)
 
 
-@bp.route("/moderation/canned/<int:reply_id>/edit", methods=["GET", "POST"])
+@bp.route("/moderation/canned/<id:reply_id>/edit", methods=["GET", "POST"])
 @login_required
 def canned_edit(reply_id: int):
     require_global_moderator(actor())
@@ -67,7 +67,7 @@ def canned_edit(reply_id: int):
     return _canned_form_page(form, reply)
 
 
-@bp.route("/moderation/canned/<int:reply_id>/delete", methods=["POST"])
+@bp.route("/moderation/canned/<id:reply_id>/delete", methods=["POST"])
 @login_required
 def canned_delete(reply_id: int):
     user = actor()
@@ -218,7 +218,7 @@ def review_draw():
     return redirect(url_for("moderation.reviews"))
 
 
-@bp.route("/moderation/reviews/<int:review_id>/score", methods=["POST"])
+@bp.route("/moderation/reviews/<id:review_id>/score", methods=["POST"])
 @login_required
 def review_score(review_id: int):
     user = actor()

@@ -64,14 +64,14 @@ def _render_item(item, form: ActionForm, status: int = 200):
                            action_labels=audit.ACTION_LABELS), status
 
 
-@bp.route("/moderation/queue/<int:post_id>")
+@bp.route("/moderation/queue/<id:post_id>")
 @login_required
 def queue_item(post_id: int):
     item = queue.get_item_or_404(actor(), post_id)
     return _render_item(item, ActionForm(formdata=None))
 
 
-@bp.route("/moderation/queue/<int:post_id>/action", methods=["POST"])
+@bp.route("/moderation/queue/<id:post_id>/action", methods=["POST"])
 @login_required
 def queue_action(post_id: int):
     user = actor()

@@ -123,7 +123,7 @@ def ticket_rate(number: str):
     return _post_form(number, RatingForm(), work)
 
 
-@bp.route("/posts/<int:post_id>/ticket", methods=["GET", "POST"])
+@bp.route("/posts/<id:post_id>/ticket", methods=["GET", "POST"])
 @login_required
 def ticket_from_post(post_id: int):
     """A customer turns one of their own posts into a ticket (转为工单)."""

@@ -83,13 +83,13 @@ def _candidate_page(user, *, rating_form=None, transition_form=None, tribes_form
         earnings=commission.earnings(user.id)), status
 
 
-@admin_bp.route("/<int:user_id>")
+@admin_bp.route("/<id:user_id>")
 def candidate(user_id: int):
     _require(can_view_candidates)
     return _candidate_page(lifecycle.get_user_or_404(user_id))
 
 
-@admin_bp.route("/<int:user_id>/rate", methods=["POST"])
+@admin_bp.route("/<id:user_id>/rate", methods=["POST"])
 def rate(user_id: int):
     _require(can_rate)
     user = lifecycle.get_user_or_404(user_id)
@@ -106,7 +106,7 @@ def rate(user_id: int):
     return redirect(url_for("proxies_admin.candidate", user_id=user.id))
 
 
-@admin_bp.route("/<int:user_id>/transition", methods=["POST"])
+@admin_bp.route("/<id:user_id>/transition", methods=["POST"])
 @admin_required
 def transition(user_id: int):
     user = lifecycle.get_user_or_404(user_id)
@@ -123,7 +123,7 @@ def transition(user_id: int):
     return redirect(url_for("proxies_admin.candidate", user_id=user.id))
 
 
-@admin_bp.route("/<int:user_id>/tribes", methods=["POST"])
+@admin_bp.route("/<id:user_id>/tribes", methods=["POST"])
 @admin_required
 def assign_tribes(user_id: int):
     user = lifecycle.get_user_or_404(user_id)
@@ -147,7 +147,7 @@ def assign_tribes(user_id: int):
     return redirect(url_for("proxies_admin.candidate", user_id=user.id))
 
 
-@admin_bp.route("/<int:user_id>/circles", methods=["POST"])
+@admin_bp.route("/<id:user_id>/circles", methods=["POST"])
 @admin_required
 def create_circle(user_id: int):
     user = lifecycle.get_user_or_404(user_id)
@@ -280,7 +280,7 @@ def settle():
     return redirect(url_for("proxies_admin.statements", month=report.month))
 
 
-@admin_bp.route("/statements/<int:statement_id>")
+@admin_bp.route("/statements/<id:statement_id>")
 @admin_required
 def statement_detail(statement_id: int, error: str | None = None, status: int = 200):
     statement = settlement.get_statement_or_404(statement_id)
@@ -301,19 +301,19 @@ def _statement_action(statement_id: int, action, done: str):
     return redirect(url_for("proxies_admin.statement_detail", statement_id=statement_id))
 
 
-@admin_bp.route("/statements/<int:statement_id>/approve", methods=["POST"])
+@admin_bp.route("/statements/<id:statement_id>/approve", methods=["POST"])
 @admin_required
 def approve(statement_id: int):
     return _statement_action(statement_id, settlement.approve, "结算单已审核，此后不能再修改")
 
 
-@admin_bp.route("/statements/<int:statement_id>/pay", methods=["POST"])
+@admin_bp.route("/statements/<id:statement_id>/pay", methods=["POST"])
 @admin_required
 def pay(statement_id: int):
     return _statement_action(statement_id, settlement.mark_paid, "结算单已标记为已支付")
 
 
-@admin_bp.route("/statements/<int:statement_id>/refresh", methods=["POST"])
+@admin_bp.route("/statements/<id:statement_id>/refresh", methods=["POST"])
 @admin_required
 def refresh(statement_id: int):
     def _refresh(_actor, statement):
@@ -325,7 +325,7 @@ def refresh(statement_id: int):
     return _statement_action(statement_id, _refresh, "草稿已按最新明细更新")
 
 
-@admin_bp.route("/statements/<int:statement_id>.csv")
+@admin_bp.route("/statements/<id:statement_id>.csv")
 @admin_required
 def statement_csv(statement_id: int):
     return csv_response(settlement.get_statement_or_404(statement_id))

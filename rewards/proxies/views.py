@@ -120,7 +120,7 @@ def circle_list():
         action_form=ActionForm(formdata=None))
 
 
-@bp.route("/circles/<int:circle_id>/join", methods=["POST"])
+@bp.route("/circles/<id:circle_id>/join", methods=["POST"])
 def join_circle(circle_id: int):
     if not current_user.is_authenticated:
         return _login_redirect()
@@ -168,7 +168,7 @@ def _own_statement(statement_id: int):
     return statement, None
 
 
-@bp.route("/statements/<int:statement_id>")
+@bp.route("/statements/<id:statement_id>")
 def statement(statement_id: int):
     statement, refused = _own_statement(statement_id)
     if refused:
@@ -178,7 +178,7 @@ def statement(statement_id: int):
                            action_form=None)
 
 
-@bp.route("/statements/<int:statement_id>.csv")
+@bp.route("/statements/<id:statement_id>.csv")
 def statement_csv(statement_id: int):
     statement, refused = _own_statement(statement_id)
     if refused:

@@ -174,8 +174,16 @@ def ensure_accounts(user_ids: Sequence[int]) -> set[int]:
 def lock_user(user_id: int) -> None:
     """Take the user's rewards lock (their account row) for the rest of the transaction:
     every writer of a user's points takes it first, so writers never deadlock."""
-    ensure_accounts([user_id])
-    _lock_accounts([user_id])
+    lock_users([user_id])
+
+
+def lock_users(user_ids: Iterable[int]) -> None:
+    """lock_user for several users at once, in id order: a unit of work that writes several
+    users' points in more than one step takes them all first, or two such units writing the
+    same users in opposite order deadlock."""
+    ids = sorted(set(user_ids))
+    ensure_accounts(ids)
+    _lock_accounts(ids)
 
 
 def _lock_accounts(user_ids: Sequence[int]) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
-from forum.models import User, utcnow
+from forum.models import Post, User, utcnow
 from rewards.models import PointRule, RewardAccount
 from rewards.services import badges
 from rewards.services.ledger import (
@@ -21,6 +21,7 @@ from rewards.services.ledger import (
     award_many,
     ensure_accounts,
     entries_for,
+    lock_users,
     reverse_entries,
     reverse_source,
     shanghai_day,
@@ -72,6 +73,15 @@ def answer_accepted(*, topic_id: int, tribe_id: int | None, post_id: int, post_a
                     topic_author_id: int, previous_post_id: int | None) -> None:
     """+15 to the reply's author, +2 to the asker (once per topic). When the mark moves, the
     previous reply's points are reversed. Accepting one's own reply earns nothing."""
+    previous = db.session.get(Post, previous_post_id) if previous_post_id else None
+    # Concurrent accepts moving the mark back and forth touch the same users in opposite
+    # order: lock them all first.
+    involved = sorted({post_author_id, topic_author_id} | ({previous.author_id} if previous else set()))
+    lock_users(involved)
+    # The points go to users rows in two steps (reversal, award); the core bumps the same rows
+    # in id order, so take them in that order first.
+    db.session.execute(sa.select(User.id).where(User.id.in_(involved)).order_by(User.id)
+                       .with_for_update())
     if previous_post_id:
         reverse_source("post", previous_post_id, rules=[ANSWER_ACCEPTED], commit=False)
     if post_author_id != topic_author_id:

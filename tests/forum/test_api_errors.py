@@ -180,3 +180,44 @@ def test_options_and_head_do_not_fail(client, setup):
     assert client.options("/api/v1/tribes").status_code == 200
     head = client.head("/api/v1/tribes")
     assert head.status_code == 200 and head.get_data() == b""
+
+
+def test_a_lost_database_race_is_503_retry_not_500(app):
+    """A deadlock or serialization failure PostgreSQL reports is a retryable 503 to the user."""
+    import sqlalchemy as sa
+
+    from forum.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLSTATE 40P01 is PostgreSQL's")
+    with app.test_request_context("/api/v1/topics/1/accept", method="POST"):
+        try:
+            db.session.execute(sa.text(
+                "DO $$ BEGIN RAISE EXCEPTION 'lost' USING ERRCODE = '40P01'; END $$"))
+        except sa.exc.DBAPIError as err:
+            response = app.make_response(app.handle_user_exception(err))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.get_json()["error"]["code"] == "retry"
+
+
+def test_every_405_names_the_allowed_methods(app, client, setup):
+    """Each API path, asked with a method it does not take, answers 405 with ``Allow``."""
+    import re
+
+    adapter = app.url_map.bind("localhost")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<id:[^>]+>", "1", rule.rule)
+        path = re.sub(r"<(?:[^:<>]+:)?[^<>]+>", "x", path)
+        allowed = set(adapter.allowed_methods(path))
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            if method in allowed:
+                continue
+            resp = client.open(path, method=method, headers=setup["bob"])
+            assert resp.status_code == 405, (method, path)
+            assert set(resp.headers["Allow"].split(", ")) == allowed, (method, path)
+            checked += 1
+    assert checked > 100

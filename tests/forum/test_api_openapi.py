@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from forum.api.contract import openapi_path
 from forum.api.openapi import DOCUMENT
 
 PREFIX = "/api/v1"
@@ -19,12 +20,6 @@ try:  # pinned in pyproject's test extras; without it only statuses are checked
     from openapi_schema_validator import OAS31Validator
 except ImportError:  # pragma: no cover
     OAS31Validator = None
-
-
-def openapi_path(rule: str) -> str:
-    """/api/v1/topics/<int:topic_id> → /topics/{topic_id}"""
-    assert rule.startswith(PREFIX)
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule[len(PREFIX):])
 
 
 def api_routes(app) -> set[tuple[str, str]]:
