@@ -51,7 +51,7 @@ def moderation_action(post_id: int):
     return _action_result(user, actions.perform(user, post_id, action, fields))
 
 
-@api_bp.post("/moderation/queue/<int:post_id>/not-negative")
+@api_bp.post("/moderation/queue/<id:post_id>/not-negative")
 def moderation_not_negative(post_id: int):
     """不是负面: one click that dismisses the item and keeps the correction as a label."""
     user = require_user()
