@@ -160,18 +160,24 @@ def log_out(page) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
+def phone_page(browser):
+    """A phone-sized page (390 × 844) with a 15 s default timeout, its context, and the list
+    of Content-Security-Policy violations Chromium reports on its console (the pages must
+    work under the strict CSP of forum/security.py)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    csp_violations: list[str] = []
+    page.on("console", lambda msg: csp_violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    return context, page, csp_violations
+
+
 def test_ask_answer_accept_in_a_real_browser(server, browser):
     from playwright.sync_api import expect
 
     base = server
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    # The pages must work under the strict CSP (forum/security.py): Chromium reports every
-    # blocked script, style or connection on the console.
-    csp_violations: list[str] = []
-    page.on("console", lambda msg: csp_violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    context, page, csp_violations = phone_page(browser)
 
     # User A registers, joins 流量管家 and asks a question.
     register(page, base, "alice_e2e", "爱丽丝")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.e2e.test_browser_flow import log_out, register, server  # noqa: F401  (fixture)
+from tests.e2e.test_browser_flow import log_out, phone_page, register, server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -18,12 +18,7 @@ def test_reply_composer_drafts_toolbar_preview_and_mentions(server, browser):  #
     from playwright.sync_api import expect
 
     base = server
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    csp_violations: list[str] = []
-    page.on("console", lambda msg: csp_violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    context, page, csp_violations = phone_page(browser)
 
     # Someone to mention, then the writer, who opens a topic to reply to.
     register(page, base, "bobby_cmp", "鲍比")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_browser_flow import log_in, log_out, register, server  # noqa: F401  (fixture)
+from tests.e2e.test_browser_flow import log_in, log_out, phone_page, register, server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -16,12 +16,7 @@ def test_new_topic_title_shows_similar_solved_topics(server, browser):  # noqa: 
     from playwright.sync_api import expect
 
     base = server
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    csp_violations: list[str] = []
-    page.on("console", lambda msg: csp_violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    context, page, csp_violations = phone_page(browser)
 
     # An earlier question, answered and accepted.
     register(page, base, "asker_sim", "提问者")

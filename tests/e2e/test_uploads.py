@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.test_browser_flow import register, server  # noqa: F401  (fixture)
+from tests.e2e.test_browser_flow import phone_page, register, server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,12 +32,7 @@ def test_upload_button_inserts_the_image_and_the_reply_shows_it(server, browser,
     photo, fake = tmp_path / "signal.png", tmp_path / "shell.png"
     _png(photo)
     fake.write_text("<?php system($_GET['c']); ?>")
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    csp_violations: list[str] = []
-    page.on("console", lambda msg: csp_violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    context, page, csp_violations = phone_page(browser)
 
     register(page, base, "photo_e2e", "拍照的人")
     page.goto(base + "/t/kuandai/new")
