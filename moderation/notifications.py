@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from forum.services.notifications import register_kind
+from forum.services.notifications import post_url, register_kind
 
 
 def ticket_url(payload: dict) -> str:
@@ -37,3 +37,8 @@ def register_kinds() -> None:
         ticket_url,
         source=lambda p: f"{p.get('ticket_number')}:{p.get('what')}", mutable=False,
         description="工单超出 SLA 时限（主管）")
+    register_kind(
+        "post_hidden", "帖子被隐藏", "你在「{topic}」的帖子已被版主隐藏（原因：{reason}），"
+        "其他人看不到它；有疑问可以私信版主", post_url,
+        source=lambda p: f"hidden:{p.get('post_id')}",
+        description="你的帖子被版主隐藏（只有你和版主能看到）")

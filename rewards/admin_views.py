@@ -155,14 +155,15 @@ def admin_item_edit(item_id: int | None = None):
             store.save_item(name=form.name.data, description=form.description.data,
                             price=form.price.data, stock=form.stock.data,
                             per_user_limit=form.per_user_limit.data, active=form.active.data,
-                            item=item)
+                            item=item, needs_phone=form.needs_phone.data)
         except ValidationError as err:
             form.apply_errors(err.fields, err.message)
         else:
             flash("商品已保存", "success")
             return redirect(url_for("rewards.admin_items"))
     elif not form.is_submitted() and item is not None:
-        for name in ("name", "description", "price", "stock", "per_user_limit", "active"):
+        for name in ("name", "description", "price", "stock", "per_user_limit", "active",
+                     "needs_phone"):
             getattr(form, name).data = getattr(item, name)
     status = 422 if form.is_submitted() else 200
     return render_template("rewards/admin_item_edit.html", item=item, form=form), status

@@ -27,7 +27,8 @@ def serialize_entry(entry) -> dict:
 
 def serialize_item(item) -> dict:
     return {"id": item.id, "name": item.name, "description": item.description,
-            "price": item.price, "stock": item.stock, "per_user_limit": item.per_user_limit}
+            "price": item.price, "stock": item.stock, "per_user_limit": item.per_user_limit,
+            "needs_phone": item.needs_phone}
 
 
 @api_bp.get("/me/points")
@@ -76,9 +77,11 @@ def api_catalogue():
 @api_bp.post("/rewards/<id:item_id>/redeem")
 def api_redeem(item_id: int):
     user = require_user()
-    order = store.redeem(user, item_id)
+    body = request.get_json(silent=True) or {}
+    order = store.redeem(user, item_id, body.get("phone"))
     return jsonify({"order_id": order.id, "item_id": order.item_id, "price": order.price,
-                    "status": order.status, "balance": points.summary(user.id).balance}), 201
+                    "status": order.status, "phone": order.phone,
+                    "balance": points.summary(user.id).balance}), 201
 
 
 @api_bp.get("/users/<username>/badges")

@@ -36,3 +36,5 @@ class ItemForm(ServiceForm):
     stock = WholeNumberField("库存", default=None, description="0 或正整数")
     per_user_limit = WholeNumberField("每人限兑", default=0, description="0 表示不限")
     active = BooleanField("上架", default=True)
+    needs_phone = BooleanField("兑换时填写手机号", default=False,
+                               description="流量包、话费等充到手机号的商品")

@@ -130,6 +130,8 @@ class RewardItem(db.Model):
     stock: Mapped[int] = mapped_column(default=0)
     per_user_limit: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # 流量包, 话费 …: the customer names the mainland mobile number to credit (order.phone).
+    needs_phone: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -148,6 +150,7 @@ class RewardOrder(db.Model):
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("reward_items.id"))
     price: Mapped[int] = mapped_column()
     status: Mapped[str] = mapped_column(sa.String(16), default=ORDER_PENDING, index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(11))  # for items that need_phone
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_by_id: Mapped[int | None] = mapped_column(
@@ -159,6 +162,10 @@ class RewardOrder(db.Model):
     @property
     def status_label(self) -> str:
         return ORDER_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def masked_phone(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone else ""
 
 
 # Leaderboard periods; tribe_id 0 is the global board.

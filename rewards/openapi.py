@@ -85,13 +85,21 @@ SCHEMAS = {
         "price": {"type": "integer", "minimum": 1, "description": "points"},
         "stock": COUNT,
         "per_user_limit": {"type": "integer", "minimum": 0, "description": "0: no limit"},
+        "needs_phone": {"type": "boolean", "description": "redeeming asks for the mainland "
+                        "mobile number to credit (流量包, 话费): send `phone`"},
     }),
+    "RedeemRequest": obj({
+        "phone": {"type": "string", "maxLength": 20, "description": "the mainland mobile "
+                  "number to credit (11 digits starting 13–19; spaces, dashes and +86 are "
+                  "accepted); required when the item needs_phone, ignored otherwise"},
+    }, optional=("phone",)),
     "RewardCatalogue": obj({"items": array(ref("RewardItem"))}),
     "RewardOrder": obj({
         "order_id": INTEGER,
         "item_id": INTEGER,
         "price": INTEGER,
         "status": {"type": "string", "enum": ["pending", "fulfilled", "cancelled"]},
+        "phone": nullable(STRING),
         "balance": {"type": "integer", "description": "points left"},
     }),
     "UserBadge": obj({"code": STRING, "name": STRING, "description": STRING, "icon": STRING,
@@ -130,11 +138,14 @@ PATHS = {
     "/rewards/{item_id}/redeem": {"post": op(
         "Redeem an item for points", "rewards", "redeemItem", auth=AUTH,
         params=(path_param("item_id", INTEGER, "the item's id"),),
+        body="RedeemRequest", body_required=False,
         ok=(201, "RewardOrder", "Redeemed: points and stock debited, order pending"),
         errors=(404, 409),
         description="Atomic: never a negative balance, never oversold. 409 with "
                     "`error.code` `insufficient_points`, `out_of_stock` or `limit_reached` "
-                    "(nothing is debited); 404 for an unknown or inactive item.")},
+                    "(nothing is debited); 404 for an unknown or inactive item; 422 when "
+                    "the item needs_phone and `phone` is missing or not a mainland mobile "
+                    "number.")},
     "/users/{username}/badges": {"get": get(
         "A user's badges (勋章)", "rewards", "getUserBadges", auth=PUBLIC,
         params=(path_param("username", STRING, "the user's username"),),

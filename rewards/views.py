@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum.errors import DomainError
+from forum.errors import DomainError, ValidationError
+from forum.extensions import db
 from forum.pagination import paginate
+from forum.templating import local_time
 from forum.services.tribes import list_tribes
 from forum.views.helpers import current_actor, json_error, page_arg, redirect_back, wants_json
 from rewards.forms import ActionForm
@@ -48,8 +50,17 @@ def checkin():
     message = (f"签到成功，积分 +{result.awarded}，已连续签到 {result.streak} 天" if result.new
                else "今天已经签到过了，明天再来吧")
     if wants_json():
+        # Everything the page shows that the check-in changed, so it stays consistent
+        # without a reload: balance, lifetime, streak and the new history row.
+        account = points.summary(current_user.id)
+        entry = None
+        if result.new:
+            row = db.session.scalars(history_query(current_user.id).limit(1)).first()
+            entry = {"time": local_time(row.created_at), "amount": row.amount,
+                     "label": rule_labels().get(row.rule_code, row.rule_code)}
         return jsonify({"new": result.new, "awarded": result.awarded, "streak": result.streak,
-                        "balance": result.balance, "message": message})
+                        "balance": account.balance, "lifetime": account.lifetime,
+                        "entry": entry, "message": message})
     flash(message, "success" if result.new else "info")
     return redirect_back(url_for("rewards.my_points"))
 
@@ -71,11 +82,18 @@ def leaderboard():
 
 @bp.route("/store")
 def store_page():
+    return _store_page()
+
+
+def _store_page(error_item: int | None = None, errors: dict | None = None,
+                typed: dict | None = None, status: int = 200):
+    """The catalogue; after refused input, the item's form shows why and keeps what was typed."""
     balance = None
     if current_user.is_authenticated:
         balance = points.summary(current_user.id).balance
     return render_template("rewards/store.html", items=store.catalogue(), balance=balance,
-                           form=ActionForm())
+                           form=ActionForm(), error_item=error_item, errors=errors or {},
+                           typed=typed or {}), status
 
 
 @bp.route("/store/<id:item_id>/redeem", methods=["POST"])
@@ -85,14 +103,20 @@ def redeem(item_id: int):
     if not form.validate_on_submit():
         flash("表单已过期，请刷新页面后重试", "error")
         return redirect(url_for("rewards.store_page"))
+    phone = request.form.get("phone", "")
     try:
-        order = store.redeem(current_actor(), item_id)
+        order = store.redeem(current_actor(), item_id, phone)
+    except ValidationError as err:
+        if wants_json():
+            return json_error(err)
+        return _store_page(item_id, err.fields, {"phone": phone}, err.status)
     except DomainError as err:
         if wants_json():
             return json_error(err)
         flash(err.message, "error")
         return redirect(url_for("rewards.store_page"))
-    flash(f"兑换成功：{order.item.name}，消耗 {order.price} 积分，请等待发放", "success")
+    to = f"，充值到 {order.masked_phone}" if order.phone else ""
+    flash(f"兑换成功：{order.item.name}{to}，消耗 {order.price} 积分，请等待发放", "success")
     return redirect(url_for("rewards.my_orders"))
 
 

@@ -17,6 +17,7 @@ from forum.extensions import db
 from forum.models import COLD, HIDDEN, VISIBLE, Post, User, utcnow
 from forum.permissions import topic_title_for
 from forum.services import messages, topics
+from forum.services.notifications import notify
 from forum.services.visibility import set_post_visibility
 from moderation.models import DISMISSED, HANDLED, OPEN, QueueItem, Ticket
 from moderation.scoring.demands import DEMANDS
@@ -107,9 +108,16 @@ def perform(actor: User, post_id: int, action: str, params: dict[str, Any] | Non
         item.demand = demand
         _finish(actor, item, action, before, reason, status=None)
     elif action in VISIBILITY_OF:
+        changed = item.post.visibility != VISIBILITY_OF[action]
         set_post_visibility(item.post_id, VISIBILITY_OF[action], actor.id, reason, commit=False)
         _finish(actor, item, action, before, reason,
                 status=None if action == "restore" else HANDLED)
+        if action == "hide" and changed:
+            # Hiding is open: the author is told (with the reason). Cold handling is quiet
+            # by design — the author still sees the post as before and gets no notice.
+            notify(item.post.author_id, "post_hidden", {
+                "post_id": item.post_id, "topic_id": item.post.topic_id,
+                "reason": (reason or "").strip() or "违反社区规范"})
     elif action == "reply":
         text = _text(actor, item, params)
         post = item.post

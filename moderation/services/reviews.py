@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from forum import events
-from forum.errors import NotFound, ValidationError
+from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Post, Role, User, user_roles, utcnow
 from forum.templating import SHANGHAI
@@ -84,12 +84,14 @@ def weeks(limit: int = 12) -> list[str]:
 
 
 def score_review(actor: User, review_id: int, score, comment: str = "") -> ExpertReview:
-    """A scorer (global moderator or admin) rates a sampled reply 1–5; a new score replaces
-    the previous one (both are in the audit log)."""
+    """A scorer (global moderator or admin) rates a sampled reply 1–5 — never their own; a
+    new score replaces the previous one (both are in the audit log)."""
     require_global_moderator(actor)
     review = db.session.get(ExpertReview, review_id) if 0 < review_id <= 2**31 - 1 else None
     if review is None:
         raise NotFound("评分样本不存在")
+    if review.author_id == actor.id:
+        raise PermissionDenied("不能给自己的回复评分，请由其他专家评分")
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise ValidationError("评分须为 1–5 的整数", {"score": "评分须为 1–5 的整数"})
     comment = (comment or "").strip()

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from forum.errors import DomainError, ValidationError
+from forum.errors import DomainError, PermissionDenied, ValidationError
 from forum.permissions import is_admin
 from forum.views.helpers import page_arg, per_page
 from moderation.forms import CannedReplyForm, ReviewScoreForm, SimpleForm, SlaTierForm
@@ -199,11 +199,16 @@ def dashboard_csv():
 def reviews_page():
     require_global_moderator(actor())
     weeks = reviews.weeks()
-    week = request.args.get("week") or (weeks[0] if weeks else reviews.week_of())
-    return render_template("moderation/reviews.html", week=week, weeks=weeks,
+    return _render_reviews(request.args.get("week") or (weeks[0] if weeks else reviews.week_of()),
+                           weeks)
+
+
+def _render_reviews(week: str, weeks: list[str] | None = None, status: int = 200):
+    return render_template("moderation/reviews.html", week=week,
+                           weeks=reviews.weeks() if weeks is None else weeks,
                            items=reviews.list_week(week), form=ReviewScoreForm(formdata=None),
                            draw_form=SimpleForm(), kinds=reviews.KIND_LABELS,
-                           current_week=reviews.week_of(), summary=reviews.summary())
+                           current_week=reviews.week_of(), summary=reviews.summary()), status
 
 
 @bp.route("/moderation/reviews/draw", methods=["POST"])
@@ -229,6 +234,9 @@ def review_score(review_id: int):
         try:
             reviews.score_review(user, review_id, int(form.score.data or 0),
                                  form.comment.data or "")
+        except PermissionDenied as err:  # one's own reply: the page again, with why, and 403
+            flash(err.message, "error")
+            return _render_reviews(week or reviews.week_of(), status=err.status)
         except (ValidationError, ValueError) as err:
             flash(getattr(err, "message", "评分须为 1–5 的整数"), "error")
         else:

@@ -16,7 +16,7 @@ from moderation.services.access import moderated_tribe_ids, require_staff
 from moderation.views import actor, back, bp
 
 ACTION_DONE = {"dismiss": "已忽略", "not_negative": "已标为不是负面，模型会从中学习", "reply": "已公开回复", "message": "已发送私信答复",
-               "ticket": "已转为工单", "cold": "已冷处理（仅作者本人可见）", "hide": "已隐藏",
+               "ticket": "已转为工单", "cold": "已冷处理（作者照常看到、不会收到通知）", "hide": "已隐藏，已通知作者",
                "restore": "已恢复显示", "set_demand": "已修改诉求分类", "reopen": "已重新打开"}
 
 

@@ -52,9 +52,10 @@ def candidates():
     _require(can_view_candidates)
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    page = lifecycle.list_candidates(page_arg(), CANDIDATES_PER_PAGE, status)
+    include_staff = request.args.get("staff") == "1"
+    page = lifecycle.list_candidates(page_arg(), CANDIDATES_PER_PAGE, status, include_staff)
     return render_template("rewards/proxy_admin_candidates.html", page=page, status=status,
-                           statuses=STATUS_LABELS)
+                           statuses=STATUS_LABELS, include_staff=include_staff)
 
 
 def _candidate_page(user, *, rating_form=None, transition_form=None, tribes_form=None,

@@ -56,10 +56,12 @@ def dashboard():
 
 def _dashboard_page(user, circle_form, status: int = 200):
     my_circles = circles.circles_of(user.id)
+    entries = commission.entries(user.id, 30)
     return render_template(
         "rewards/proxy_dashboard.html", profile=lifecycle.get_profile(user.id),
         circles=my_circles, members={c.id: circles.members(c.id) for c in my_circles},
-        earnings=commission.earnings(user.id), entries=commission.entries(user.id, 30),
+        earnings=commission.earnings(user.id), entries=entries,
+        settles_in=settlement.settles_in(user.id, entries),
         statements=settlement.statements_of(user.id), circle_form=circle_form,
         action_form=ActionForm(formdata=None), cap=circles.circle_cap()), status
 

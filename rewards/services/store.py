@@ -19,6 +19,8 @@ the codes ``insufficient_points``, ``out_of_stock``, ``limit_reached``.
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from forum.errors import Conflict, NotFound, ValidationError
@@ -41,6 +43,24 @@ NAME_MAX = 60
 DESCRIPTION_MAX = 500
 PRICE_MAX = 10_000_000
 STOCK_MAX = 1_000_000
+
+
+# Mainland China mobile numbers: 11 digits, 1 then 3–9 (an optional +86 / 86 is dropped).
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+PHONE_MESSAGE = "请填写正确的手机号：11 位数字，以 13–19 开头，例如 13800138000"
+
+
+def clean_phone(value: object) -> str:
+    """The mainland mobile number in ``value`` (spaces and dashes allowed), or ValidationError."""
+    text = re.sub(r"[\s-]", "", value) if isinstance(value, str) else ""
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    if not MOBILE_RE.fullmatch(text):
+        raise ValidationError(PHONE_MESSAGE if text else "请填写要充值的手机号",
+                              {"phone": PHONE_MESSAGE if text else "请填写要充值的手机号"})
+    return text
 
 
 class RedeemRefused(Conflict):
@@ -71,9 +91,12 @@ def redeemed_count(user_id: int, item_id: int) -> int:
         RewardOrder.status != ORDER_CANCELLED)) or 0
 
 
-def redeem(user: User, item_id: int) -> RewardOrder:
-    """Exchange points for one item; see the module docstring for how it stays atomic."""
+def redeem(user: User, item_id: int, phone: object = None) -> RewardOrder:
+    """Exchange points for one item; see the module docstring for how it stays atomic.
+    An item that ``needs_phone`` (流量包, 话费) takes the mobile number to credit; it is
+    checked before anything is debited."""
     item = get_item_or_404(item_id)
+    phone = clean_phone(phone) if item.needs_phone else None
     price, limit = item.price, item.per_user_limit
     users = User.__table__
     try:
@@ -92,7 +115,7 @@ def redeem(user: User, item_id: int) -> RewardOrder:
             .values(stock=items.c.stock - 1)).rowcount
         if not taken:
             raise RedeemRefused("out_of_stock", "该商品已兑完")
-        order = RewardOrder(user_id=user.id, item_id=item.id, price=price,
+        order = RewardOrder(user_id=user.id, item_id=item.id, price=price, phone=phone,
                             status=ORDER_PENDING, created_at=utcnow())
         db.session.add(order)
         db.session.flush()
@@ -177,7 +200,8 @@ def _int_field(value: object, field: str, label: str, low: int, high: int, error
 
 
 def save_item(*, name: str, description: str, price: object, stock: object,
-              per_user_limit: object, active: bool, item: RewardItem | None = None) -> RewardItem:
+              per_user_limit: object, active: bool, item: RewardItem | None = None,
+              needs_phone: bool | None = None) -> RewardItem:
     """Create or edit a catalogue item. Prices ≥ 1, stock and limit ≥ 0 (limit 0: none)."""
     errors: dict[str, str] = {}
     name, description = (name or "").strip(), (description or "").strip()
@@ -197,5 +221,7 @@ def save_item(*, name: str, description: str, price: object, stock: object,
         db.session.add(item)
     item.name, item.description, item.price = name, description, price
     item.stock, item.per_user_limit, item.active = stock, per_user_limit, bool(active)
+    if needs_phone is not None:
+        item.needs_phone = bool(needs_phone)
     db.session.commit()
     return item

@@ -39,6 +39,7 @@
   // Like buttons: update the count in place.
   function onLikeSubmit(event) {
     var form = event.target;
+    if (event.defaultPrevented) return;
     if (!form.classList || !form.classList.contains("like-form") || !window.fetch) return;
     event.preventDefault();
     postForm(form, function (f, button, data) { applyLike(f, data.liked, data.like_count); });
@@ -71,10 +72,21 @@
     window.scrollTo({ top: 0, behavior: "smooth" });
   }
 
-  // Buttons with data-confirm ask before submitting (the delete pages confirm on the server).
+  // data-confirm asks once before acting (the delete pages confirm on the server): on a
+  // button or link when it is clicked, on a form when it is submitted. This is the only
+  // place that asks; other scripts see a cancelled submit as defaultPrevented.
   function onConfirmClick(event) {
-    var button = event.target.closest("[data-confirm]");
-    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+    var control = event.target.closest("button[data-confirm], a[data-confirm], input[data-confirm]");
+    if (control && !window.confirm(control.getAttribute("data-confirm"))) event.preventDefault();
+  }
+
+  function onConfirmSubmit(event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
   }
 
   // Close the user menu when clicking elsewhere.
@@ -85,9 +97,24 @@
     onConfirmClick(event);
   }
 
+  document.addEventListener("submit", onConfirmSubmit);
   document.addEventListener("submit", onLikeSubmit);
   document.addEventListener("click", onDocumentClick);
+  // Phones: the main navigation folds behind a 菜单 button (without JavaScript it simply
+  // wraps, whole words per line).
+  function setUpNavToggle() {
+    var header = document.querySelector(".site-header");
+    var toggle = header ? header.querySelector(".nav-toggle") : null;
+    if (!toggle) return;
+    header.classList.add("has-nav-toggle");
+    toggle.addEventListener("click", function () {
+      var open = header.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpNavToggle();
     // A "back" button only makes sense when there is somewhere to go back to.
     document.querySelectorAll("[data-back]").forEach(function (button) {
       if (window.history.length > 1) button.hidden = false;

@@ -27,12 +27,8 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.classList) return;
-    var question = form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-      return;
-    }
+    // data-confirm is asked by static/js/app.js, once; a cancelled submit stops there.
+    if (!form.classList || event.defaultPrevented) return;
     if (!window.fetch) return;
     if (form.classList.contains("vote-form")) {
       event.preventDefault();

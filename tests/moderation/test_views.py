@@ -201,7 +201,7 @@ def test_dashboard_page_json_and_csv(mod, scene):
 def test_expert_review_draw_and_score(app, scene, mod):
     from forum.services.topics import create_reply
 
-    create_reply(scene.moderator, scene.topic, "您好，已为您登记，请留意私信。")
+    create_reply(scene.admin, scene.topic, "您好，已为您登记，请留意私信。")
     token = csrf_token(mod, "/moderation/reviews")
     mod.post("/moderation/reviews/draw", data={"csrf_token": token})
     html = mod.get("/moderation/reviews").get_data(as_text=True)

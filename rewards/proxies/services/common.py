@@ -72,5 +72,10 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def next_month(month: str) -> str:
+    year, mon = (int(part) for part in parse_month(month).split("-"))
+    return f"{year + (mon == 12):04d}-{mon % 12 + 1:02d}"
+
+
 def current_month(now: datetime | None = None) -> str:
     return month_of(now or datetime.now(UTC))

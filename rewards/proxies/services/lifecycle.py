@@ -24,7 +24,7 @@ from sqlalchemy.orm import lazyload
 
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.models import Tribe, User, utcnow
+from forum.models import Role, Tribe, User, user_roles, utcnow
 from forum.pagination import Page
 from forum.services.accounts import ensure_roles
 from forum.services.notifications import notify
@@ -143,10 +143,16 @@ class CandidateRow:
         return STATUS_LABELS[self.status]
 
 
-def list_candidates(page: int, per_page: int, status: str = "") -> Page:
-    """Active accounts ranked by influence (highest first) with evaluation indicators.
+STAFF_ROLES = ("employee", "admin")  # a community moderator who is a customer stays a candidate
 
-    ``status`` filters by lifecycle status ('candidate' includes users never touched)."""
+
+def list_candidates(page: int, per_page: int, status: str = "",
+                    include_staff: bool = False) -> Page:
+    """Active customer accounts ranked by influence (highest first) with evaluation indicators.
+
+    ``status`` filters by lifecycle status ('candidate' includes users never touched).
+    Employees and administrators are listed only once they are in the programme (invited,
+    active …) or when ``include_staff`` asks for them."""
     from rewards.proxies.services.influence import factors_for
 
     stmt = (sa.select(User, ProxyProfile)
@@ -154,6 +160,12 @@ def list_candidates(page: int, per_page: int, status: str = "") -> Page:
             .where(User.is_active_account.is_(True))
             .options(lazyload(User.roles))
             .order_by(User.influence.desc(), User.id))
+    if not include_staff:
+        staff = (sa.select(user_roles.c.user_id).join(Role, Role.id == user_roles.c.role_id)
+                 .where(Role.name.in_(STAFF_ROLES)))
+        stmt = stmt.where(sa.or_(User.id.not_in(staff),
+                                 sa.and_(ProxyProfile.status.is_not(None),
+                                         ProxyProfile.status != CANDIDATE)))
     if status in STATUSES:
         if status == CANDIDATE:
             stmt = stmt.where(sa.or_(ProxyProfile.status.is_(None), ProxyProfile.status == CANDIDATE))

@@ -37,7 +37,14 @@ from rewards.proxies.models import (
     CommissionStatement,
     ProxyProfile,
 )
-from rewards.proxies.services.common import can_manage, current_month, format_yuan, month_bounds
+from rewards.proxies.services.common import (
+    can_manage,
+    current_month,
+    format_yuan,
+    month_bounds,
+    month_of,
+    next_month,
+)
 
 
 @dataclass
@@ -46,10 +53,16 @@ class SettleReport:
     created: int = 0
     refreshed: int = 0
     frozen: int = 0
+    carried: int = 0  # entries of proxies whose statement is frozen: they wait for a later one
+    carried_fen: int = 0
 
     def summary(self) -> str:
-        return (f"{self.month}: 新建草稿 {self.created} 份，更新草稿 {self.refreshed} 份，"
+        text = (f"{self.month}: 新建草稿 {self.created} 份，更新草稿 {self.refreshed} 份，"
                 f"已审核未改动 {self.frozen} 份")
+        if self.carried:
+            text += (f"；审核之后新增的 {self.carried} 笔酬金（¥{format_yuan(self.carried_fen)}）"
+                     f"不会改动已审核的结算单，将计入 {next_month(self.month)} 的结算单")
+        return text
 
 
 def get_statement_or_404(statement_id: int) -> CommissionStatement:
@@ -115,6 +128,13 @@ def settle_month(month: str, now: datetime | None = None) -> SettleReport:
         statement, created = _statement_for(proxy_id, month)
         if statement.is_frozen:
             report.frozen += 1
+            count, fen = db.session.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(CommissionEntry.amount_fen), 0))
+                .where(CommissionEntry.proxy_id == proxy_id,
+                       CommissionEntry.statement_id.is_(None),
+                       CommissionEntry.created_at < end)).one()
+            report.carried += int(count)
+            report.carried_fen += int(fen)
         else:
             refresh_draft(statement)
             if created:
@@ -123,6 +143,25 @@ def settle_month(month: str, now: datetime | None = None) -> SettleReport:
                 report.refreshed += 1
         db.session.commit()
     return report
+
+
+def settles_in(proxy_id: int, entries: list[CommissionEntry]) -> dict[int, str]:
+    """For each unsettled entry, the month whose statement will take it: its own month, or
+    the first later month whose statement is not approved or paid yet (an entry written
+    after its month's statement was approved waits for the next one)."""
+    frozen = set(db.session.scalars(
+        sa.select(CommissionStatement.month)
+        .where(CommissionStatement.proxy_id == proxy_id,
+               CommissionStatement.status.in_((APPROVED, PAID)))))
+    months: dict[int, str] = {}
+    for entry in entries:
+        if entry.statement_id is not None:
+            continue
+        month = month_of(entry.created_at)
+        while month in frozen:
+            month = next_month(month)
+        months[entry.id] = month
+    return months
 
 
 def _require_admin(actor: User) -> None:
