@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from forum.errors import DomainError, ValidationError
 from forum.extensions import db
 from forum.pagination import paginate
-from forum.templating import local_time
 from forum.services.tribes import list_tribes
+from forum.templating import local_time
 from forum.views.helpers import current_actor, json_error, page_arg, redirect_back, wants_json
 from rewards.forms import ActionForm
 from rewards.models import PERIODS

@@ -159,3 +159,27 @@ def test_the_monthly_task_settles_the_previous_shanghai_month(proxy):
     assert "proxies.settle_previous_month" in BEAT_SCHEDULE
     assert tasks.settle_previous_month.run().startswith("2026-11")
     assert _statement(proxy.id, "2026-11").total_fen == 200
+
+
+def test_a_commission_after_the_month_was_paid_goes_to_next_months_statement(
+        client, proxy, admin):
+    from tests.conftest import login
+
+    with time_machine.travel(datetime(2026, 11, 20, 4, 0, tzinfo=UTC), tick=False):
+        _entry(proxy.id, "post:1/0", 200)
+        settlement.settle_month("2026-11")
+        statement = _statement(proxy.id, "2026-11")
+        settlement.approve(admin, statement)
+        settlement.mark_paid(admin, statement)
+        late = _entry(proxy.id, "post:2/0", 500)
+        report = settlement.settle_month("2026-11")
+        assert report.frozen == 1 and report.carried == 1 and report.carried_fen == 500
+        assert "将计入 2026-12 的结算单" in report.summary() and "¥5.00" in report.summary()
+        assert settlement.settles_in(proxy.id, [late]) == {late.id: "2026-12"}
+        login(client, "laowang")
+        page = client.get("/proxies/").get_data(as_text=True)
+        assert "待结算 · 计入 2026-12 结算单" in page
+    with time_machine.travel(datetime(2027, 1, 2, 4, 0, tzinfo=UTC), tick=False):
+        settlement.settle_month("2026-12")
+        december = _statement(proxy.id, "2026-12")
+        assert [e.amount_fen for e in settlement.statement_entries(december)] == [500]
