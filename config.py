@@ -90,7 +90,8 @@ class Config:
         )
         # Celery: a Redis broker in production; in the embedded default tasks run in-process.
         self.CELERY = {
-            "broker_url": self.REDIS_URL or "memory://",
+            # memory://localhost: kombu warns "No hostname was supplied" for a bare memory://.
+            "broker_url": self.REDIS_URL or "memory://localhost/",
             "result_backend": self.REDIS_URL or None,
             "task_always_eager": self.REDIS_URL is None or _bool("HUZHU_TASKS_EAGER", False),
             "task_eager_propagates": True,

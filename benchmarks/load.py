@@ -403,7 +403,7 @@ def main() -> None:
     parser.add_argument("--label", default="", help="a note stored with the results")
     parser.add_argument("--retries", type=int, default=2,
                         help="measure a page again (up to N times) when other processes used "
-                             f"more than {FOREIGN_CPU_LIMIT:.0%} of the CPUs during its run")
+                             f"more than {round(FOREIGN_CPU_LIMIT * 100)}%% of the CPUs during its run")
     parser.add_argument("--no-page-cache", action="store_true",
                         help="turn off the anonymous page cache (HUZHU_ANON_CACHE_SECONDS=0): "
                              "every request renders, as for logged-in readers or cache misses")

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     )
     from moderation.demo import seed_demo
     from moderation.menu import register_menu
+    from moderation.scoring import handlers as scoring_handlers
     from moderation.post_extras import post_extras
 
     app.config.setdefault("MODERATION_MONTHLY_RETRAIN",
@@ -42,4 +43,6 @@ def init_app(app: Flask) -> None:
     notifications.register_kinds()
     register_post_extra(app, post_extras)
     register_menu(app)
-    register_demo_seeder(app, "moderation", seed_demo)
+    # The demo's posts are scored once, after the forum seed (moderation/demo.py).
+    register_demo_seeder(app, "moderation", seed_demo, pause=scoring_handlers.disconnect,
+                         resume=scoring_handlers.connect)

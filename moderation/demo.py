@@ -3,6 +3,7 @@ with timelines (one rated), and the queue filled from whatever the scorer has sc
 
 from __future__ import annotations
 
+import click
 import sqlalchemy as sa
 
 from forum.extensions import db
@@ -90,7 +91,21 @@ def _ticket(staff: User, customer: User, steps: tuple[str, ...]) -> bool:
     return True
 
 
-def seed_demo() -> str:
+def _score_missing(progress: bool) -> None:
+    """Score the posts the bulk forum seed left unscored (its scoring handler was paused)."""
+    try:
+        from moderation.scoring.services import rescore_posts, unscored_post_ids
+    except ImportError:  # the scorer is optional
+        return
+    post_ids = unscored_post_ids(limit=None)
+    if progress and post_ids:
+        with click.progressbar(length=len(post_ids), label="评分 (scoring posts)") as bar:
+            rescore_posts(post_ids, bar.update, skip_failures=True)
+    else:
+        rescore_posts(post_ids, skip_failures=True)
+
+
+def seed_demo(progress: bool = False) -> str:
     """Idempotent: canned replies by title; tickets only when the demo has none yet."""
     from moderation.services import queue
 
@@ -104,12 +119,7 @@ def seed_demo() -> str:
             customer = _user(username)
             if customer is not None and _ticket(staff, customer, steps):
                 made += 1
-    try:  # the bulk forum seed may skip background scoring: score what is missing first
-        from moderation.scoring.services import rescore_missing
-
-        rescore_missing(limit=5000)
-    except ImportError:  # the scorer is optional
-        pass
+    _score_missing(progress)
     queue.sync_from_scores(limit=5000)
     in_queue = db.session.scalar(sa.select(sa.func.count()).select_from(QueueItem))
     return f"{replies} canned replies, {made} tickets, {in_queue} posts in the queue"

@@ -38,7 +38,10 @@ def init_app(app: Flask) -> None:
     register_menu_link(app, "user", "rewards.my_orders", "我的兑换")
     register_menu_link(app, "staff", "rewards.admin_index", "管理 · 积分与商城",
                        visible=permissions.is_admin, prefix="rewards.admin")
-    register_demo_seeder(app, "rewards", demo.seed_demo)
+    # The demo's posts and likes earn their points in one dated backfill (rewards/demo.py),
+    # each on its own day, rather than live on the day of seeding.
+    register_demo_seeder(app, "rewards", demo.seed_demo, pause=handlers.disconnect,
+                         resume=handlers.connect)
 
     from rewards import proxies
 

@@ -5,6 +5,7 @@ changes nothing)."""
 
 from __future__ import annotations
 
+import click
 import sqlalchemy as sa
 
 from forum.extensions import db
@@ -55,17 +56,21 @@ def _accepted_awards():
             yield Award(asker, points.QUESTION_ANSWERED, "topic", tid, tribe_id=tribe, at=at)
 
 
-def backfill() -> int:
-    """Award what the existing content earned; returns how many entries were written."""
+def backfill(progress: bool = False) -> int:
+    """Award what the existing content earned, each award dated when its post or like was
+    written (so the daily caps apply to those days, not to the day of seeding); returns how
+    many entries were written."""
+    awards = [a for source in (_post_awards, _like_awards, _accepted_awards) for a in source()]
+    batches = [awards[i:i + BATCH] for i in range(0, len(awards), BATCH)]
     written = 0
-    for source in (_post_awards, _like_awards, _accepted_awards):
-        batch: list[Award] = []
-        for item in list(source()):
-            batch.append(item)
-            if len(batch) >= BATCH:
+    if progress and awards:
+        with click.progressbar(length=len(awards), label="积分 (points)") as bar:
+            for batch in batches:
                 written += len(award_many(batch, notify=False))
-                batch = []
-        written += len(award_many(batch, notify=False))
+                bar.update(len(batch))
+    else:
+        for batch in batches:
+            written += len(award_many(batch, notify=False))
     for uid in db.session.scalars(sa.select(User.id).where(User.accepted_count > 0)):
         badges.check_answer_badges(uid)
     for uid in db.session.scalars(sa.select(User.id).where(User.like_received_count >= 100)):
@@ -86,8 +91,8 @@ def seed_items() -> int:
     return len(DEMO_ITEMS)
 
 
-def seed_demo() -> str:
+def seed_demo(progress: bool = False) -> str:
     ensure_defaults()
     items = seed_items()
-    written = backfill()
+    written = backfill(progress)
     return f"{items} 件兑换商品，补记 {written} 条积分记录"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 
 from forum import events
 from forum.demo import roster
@@ -91,6 +92,20 @@ def seed(limit: int | None = None, data_path: str | Path = DATA_FILE,
     _require_schema()
     with _fast_commits():
         return _seed(limit, data_path, progress)
+
+
+@contextmanager
+def bulk_load():
+    """Pause the packages' event handlers that registered a pause (register_demo_seeder)
+    while the forum's demo data is written; they are resumed before their seeders catch up."""
+    hooks = list(current_app.extensions.get("huzhu_demo_bulk_hooks", {}).values())
+    for pause, _resume in hooks:
+        pause()
+    try:
+        yield
+    finally:
+        for _pause, resume in hooks:
+            resume()
 
 
 @contextmanager
