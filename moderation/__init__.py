@@ -31,8 +31,8 @@ def init_app(app: Flask) -> None:
     )
     from moderation.demo import seed_demo
     from moderation.menu import register_menu
-    from moderation.scoring import handlers as scoring_handlers
     from moderation.post_extras import post_extras
+    from moderation.scoring import handlers as scoring_handlers
 
     app.config.setdefault("MODERATION_MONTHLY_RETRAIN",
                           os.environ.get("HUZHU_MODERATION_MONTHLY_RETRAIN", "") == "1")
