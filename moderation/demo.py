@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from forum.extensions import db
 from forum.models import Post, Topic, User
+from moderation import handlers
 from moderation.models import CannedReply, QueueItem, Ticket
 
 CANNED = (
@@ -98,11 +99,15 @@ def _score_missing(progress: bool) -> None:
     except ImportError:  # the scorer is optional
         return
     post_ids = unscored_post_ids(limit=None)
-    if progress and post_ids:
-        with click.progressbar(length=len(post_ids), label="评分 (scoring posts)") as bar:
-            rescore_posts(post_ids, bar.update, skip_failures=True)
-    else:
-        rescore_posts(post_ids, skip_failures=True)
+    handlers.disconnect()  # the queue is filled in one pass afterwards (sync_from_scores)
+    try:
+        if progress and post_ids:
+            with click.progressbar(length=len(post_ids), label="评分 (scoring posts)") as bar:
+                rescore_posts(post_ids, bar.update, skip_failures=True)
+        else:
+            rescore_posts(post_ids, skip_failures=True)
+    finally:
+        handlers.connect()
 
 
 def seed_demo(progress: bool = False) -> str:
@@ -120,6 +125,6 @@ def seed_demo(progress: bool = False) -> str:
             if customer is not None and _ticket(staff, customer, steps):
                 made += 1
     _score_missing(progress)
-    queue.sync_from_scores(limit=5000)
+    queue.sync_from_scores(limit=5000, push=False)
     in_queue = db.session.scalar(sa.select(sa.func.count()).select_from(QueueItem))
     return f"{replies} canned replies, {made} tickets, {in_queue} posts in the queue"

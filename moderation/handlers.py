@@ -45,3 +45,10 @@ def connect() -> None:
     from moderation.scoring.signals import post_scored
 
     post_scored.connect(_on_post_scored)
+
+
+def disconnect() -> None:
+    """Stop hearing the scorer (the demo seed scores in bulk, then queues in one pass)."""
+    from moderation.scoring.signals import post_scored
+
+    post_scored.disconnect(_on_post_scored)

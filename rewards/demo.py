@@ -17,12 +17,15 @@ from rewards.services.ledger import Award, award_many
 from rewards.services.titles import resync_all_titles
 
 BATCH = 1000
+# Priced for the demo's economy (customers hold about 120–490 points after the backfill):
+# everyone can afford the cheapest, the active ones more, nobody the last one yet.
+# (name, description, price, stock, per-user limit, credits a phone number)
 DEMO_ITEMS = [
-    ("1GB 国内流量包", "当月有效，兑换后 24 小时内到账", 300, 50, 2),
-    ("10 元话费券", "充值时抵扣 10 元话费", 500, 30, 1),
-    ("5GB 国内流量包", "当月有效，兑换后 24 小时内到账", 1200, 20, 1),
-    ("互助社区定制帆布袋", "社区周边，线下营业厅领取", 800, 10, 1),
-    ("视频会员月卡", "热门视频平台会员 30 天", 1500, 5, 1),
+    ("1GB 国内流量包", "当月有效，兑换后 24 小时内到账", 120, 50, 2, True),
+    ("10 元话费券", "充值到你填写的手机号", 200, 30, 1, True),
+    ("互助社区定制帆布袋", "社区周边，线下营业厅领取", 300, 10, 1, False),
+    ("5GB 国内流量包", "当月有效，兑换后 24 小时内到账", 450, 20, 1, True),
+    ("视频会员月卡", "热门视频平台会员 30 天", 800, 5, 1, False),
 ]
 
 
@@ -84,9 +87,9 @@ def backfill(progress: bool = False) -> int:
 def seed_items() -> int:
     if db.session.scalar(sa.select(sa.func.count()).select_from(RewardItem)):
         return 0
-    for name, description, price, stock, limit in DEMO_ITEMS:
+    for name, description, price, stock, limit, needs_phone in DEMO_ITEMS:
         db.session.add(RewardItem(name=name, description=description, price=price, stock=stock,
-                                  per_user_limit=limit, active=True))
+                                  per_user_limit=limit, active=True, needs_phone=needs_phone))
     db.session.commit()
     return len(DEMO_ITEMS)
 

@@ -310,9 +310,10 @@ def open_count(actor: User) -> int:
     return db.session.scalar(_scoped(stmt, actor)) or 0
 
 
-def sync_from_scores(limit: int = 500) -> int:
+def sync_from_scores(limit: int = 500, *, push: bool = True) -> int:
     """Queue negative scores that have no item (a missed signal); returns how many. Open
-    items of official posts are dismissed first (``dismiss_official_items``)."""
+    items of official posts are dismissed first (``dismiss_official_items``). ``push``:
+    show each new item live to the moderators online (not for a bulk load)."""
     dismiss_official_items(limit)
     missing = list(db.session.scalars(
         sa.select(PostScore.post_id)
@@ -326,5 +327,6 @@ def sync_from_scores(limit: int = 500) -> int:
         item, new = enqueue(post_id)
         if new and item is not None:
             created += 1
-            push_live(item)
+            if push:
+                push_live(item)
     return created
