@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from forum.demo.bulk import bulk_load
 from forum.demo.dialogues import DATA_FILE
 
 DEFAULT_LIMIT = 400
@@ -58,7 +59,7 @@ def init_app(app: Flask) -> None:
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     def seed_demo(limit: int, data_path: Path, quiet: bool) -> None:
         """Load demo tribes, users and topics (safe to run twice)."""
-        from forum.demo.seed import bulk_load, seed
+        from forum.demo.seed import seed
 
         started = time.perf_counter()
         with bulk_load():

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
-from werkzeug.security import generate_password_hash
 
 from forum import events
 from forum.demo import roster
+from forum.demo.bulk import one_hash_per_password, stage_bar
 from forum.demo.dialogues import (
     DATA_FILE,
     Dialogue,
@@ -96,20 +95,6 @@ def seed(limit: int | None = None, data_path: str | Path = DATA_FILE,
 
 
 @contextmanager
-def bulk_load():
-    """Pause the packages' event handlers that registered a pause (register_demo_seeder)
-    while the forum's demo data is written; they are resumed before their seeders catch up."""
-    hooks = list(current_app.extensions.get("huzhu_demo_bulk_hooks", {}).values())
-    for pause, _resume in hooks:
-        pause()
-    try:
-        yield
-    finally:
-        for _pause, resume in hooks:
-            resume()
-
-
-@contextmanager
 def _fast_commits():
     """PostgreSQL: don't wait for the WAL flush on each of the seed's thousands of small
     commits (a crash could lose the last few demo rows, never corrupt anything)."""
@@ -135,7 +120,7 @@ def _fast_commits():
 def _seed(limit: int | None, data_path: str | Path, progress: bool) -> SeedReport:
     report = SeedReport()
     now = utcnow()
-    with _stage_bar(progress, "用户和部落 (users, tribes, follows)", 6) as bar:
+    with stage_bar(progress, "用户和部落 (users, tribes, follows)", 6) as bar:
         users = _seed_users(report, now)
         bar.update(1)
         tribe_by_slug = _seed_tribes(report, users[roster.ADMIN_USERNAME], now)
@@ -167,45 +152,14 @@ def _seed(limit: int | None, data_path: str | Path, progress: bool) -> SeedRepor
     return report
 
 
-class _NoBar:
-    def update(self, _n: int) -> None:
-        pass
-
-
-def _stage_bar(progress: bool, label: str, length: int):
-    """A click progress bar for one stage of the seed, or a silent stand-in."""
-    return click.progressbar(length=length, label=label) if progress else nullcontext(_NoBar())
-
-
 def _require_schema() -> None:
     if not sa.inspect(db.engine).has_table("topics"):
         raise click.ClickException(
             "数据库还没有建表：请先运行 flask --app forum db upgrade (run the migrations first)")
 
 
-@contextmanager
-def _one_hash_per_password():
-    """The demo accounts share a few public passwords: hash each once with the real method
-    (scrypt, ~0.1 s) instead of once per account. Accounts are registered with a cheap
-    placeholder hash and get the shared real one right after (``hashes``)."""
-    config = current_app.config
-    method = config.get("PASSWORD_HASH_METHOD", "scrypt")
-    hashes: dict[str, str] = {}
-
-    def real_hash(password: str) -> str:
-        if password not in hashes:
-            hashes[password] = generate_password_hash(password, method=method)
-        return hashes[password]
-
-    config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1"
-    try:
-        yield real_hash
-    finally:
-        config["PASSWORD_HASH_METHOD"] = method
-
-
 def _seed_users(report: SeedReport, now: datetime) -> dict[str, User]:
-    with _one_hash_per_password() as real_hash:
+    with one_hash_per_password() as real_hash:
         return _seed_users_hashed(report, now, real_hash)
 
 
