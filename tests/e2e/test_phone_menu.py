@@ -95,3 +95,17 @@ def test_the_phone_header_works_for_every_role(menu_server, browser, username):
     expect(page.get_by_role("link", name="登录")).to_be_visible()
     assert csp_violations == []
     context.close()
+
+
+@pytest.mark.parametrize("width", [700, 900, 1280])
+def test_the_staff_header_fits_tablets_and_desktops(menu_server, browser, width):
+    """Between phone and desktop the six links take a row of their own, whole words."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, menu_server, "menu_admin")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator("nav.site-nav").is_visible()
+    assert not page.get_by_role("button", name="菜单").is_visible()
+    assert page.evaluate(BROKEN_LABELS, "nav.site-nav a") == []
+    context.close()
