@@ -10,6 +10,7 @@ it finds something.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from search.analysis import _HAN_RUN_RE, dictionary_words, fold, segmenter
 from search.services.synonyms import synonym_map
@@ -84,11 +85,10 @@ def corrections(text: str) -> list[str]:
     return list(dict.fromkeys(text for _, text in found))[:5]
 
 
-def did_you_mean(viewer, text: str, filters) -> str | None:
-    """The first correction of ``text`` with results having every word, for this viewer."""
-    from search.services import search
-
+def did_you_mean(text: str, finds: Callable[[str], bool]) -> str | None:
+    """The first correction of ``text`` that ``finds`` results for (the caller's search,
+    with every word, for its viewer and filters)."""
     for corrected in corrections(text):
-        if search(viewer, corrected, filters, per_page=1, suggest=False).strict_total:
+        if finds(corrected):
             return corrected
     return None
