@@ -18,6 +18,7 @@ from search.services.synonyms import synonym_map
 COMMON_WORD_FREQ = 200  # jieba words at least this frequent count as known (~20k words)
 SAME_SOUND = 100.0  # a word that sounds the same beats a one-character edit
 SIZES = (4, 3, 2)
+TRIED = 3  # corrections searched for, most likely first (each is a search)
 _index: dict[str, list[tuple[float, str]]] | None = None
 _index_lock = threading.Lock()
 
@@ -88,7 +89,7 @@ def corrections(text: str) -> list[str]:
 def did_you_mean(text: str, finds: Callable[[str], bool]) -> str | None:
     """The first correction of ``text`` that ``finds`` results for (the caller's search,
     with every word, for its viewer and filters)."""
-    for corrected in corrections(text):
+    for corrected in corrections(text)[:TRIED]:
         if finds(corrected):
             return corrected
     return None

@@ -169,6 +169,9 @@ class PostgresBackend:
         with fresh_session() as session:
             session.execute(sa.delete(SearchDocument).where(SearchDocument.indexed_at < started))
             session.commit()
+            # fresh statistics: the relaxed search reads how common each word is from them
+            session.execute(sa.text("ANALYZE search_documents"))
+            session.commit()
         return count
 
     def clear(self) -> None:
@@ -239,9 +242,14 @@ class PostgresBackend:
         stats = term_statistics()
         frequencies = [group_frequency(g, stats) for g in query.groups]
         chosen = candidate_groups(frequencies, min_match, CANDIDATES)
-        pool = (sa.select(d.id).where(
+        # MATERIALIZED: planned without the LIMIT, which would tempt the planner into a
+        # sequential scan that stops early — and reads the whole table when a word's
+        # documents are mostly filtered out (a reply word searched among topics). A CTE is
+        # read lazily, so the index scan still stops at CANDIDATES rows.
+        matches = (sa.select(d.id).where(
             d.tsv.op("@@")(_tsquery(" | ".join(groups[i] for i in chosen))), *conditions)
-            .limit(CANDIDATES).cte("pool"))
+            .cte("matches").prefix_with("MATERIALIZED"))
+        pool = sa.select(matches.c.id).limit(CANDIDATES).subquery("pool")
         matched = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), 1), else_=0) for g in groups),
                       sa.literal(0))
         weight = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), idf(f, stats)), else_=0.0)

@@ -122,13 +122,21 @@ def search(viewer: User | None, q: str | None, filters: Filters | None = None, p
     total = max(found.total - len(stale), offset + len(items))
     total = min(total, MAX_PAGE * per_page)
     corrected = None
-    if suggest and strict_total == 0 and offset == 0:
-        corrected = did_you_mean(query.text, lambda text: search(
-            viewer, text, filters, per_page=1, suggest=False).strict_total > 0)
+    # no result with every word and few partial ones (a relaxed page of many partial
+    # matches is answer enough; each correction tried costs a search)
+    if suggest and strict_total == 0 and offset == 0 and found.total < RELAX_BELOW:
+        corrected = did_you_mean(query.text, lambda text: _has_every_word(viewer, text, filters))
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResults(query, filters, Page(items, page, per_page, total), relaxed=relaxed,
                          notices=notices, elapsed_ms=elapsed, strict_total=strict_total,
                          did_you_mean=corrected)
+
+
+def _has_every_word(viewer: User | None, text: str, filters: Filters) -> bool:
+    """Whether a (corrected) query finds something with every word: the strict stage only."""
+    query = parse_query(text, synonym_map())
+    return not query.is_empty and bool(
+        backend().search(query, filters, scope_for(viewer), 0, 1).hits)
 
 
 PARTIAL_NOTICE = "未找到包含全部词语的结果，以下为部分匹配"

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from forum.extensions import db
 from search.parsing import Group
 
-CANDIDATES = 600
+CANDIDATES = 300
 REFRESH_SECONDS = 600.0
 
 

@@ -59,6 +59,7 @@ REBUILD_LOCK_WAIT_SECONDS = 300.0
 # A word found whole in this many documents is not also searched by its parts.
 COMMON_WORD_DOCUMENTS = 200
 MERGE_AFTER_SEGMENTS = 8
+ALLOWED_CACHE = 16  # filter sets kept per thread
 
 
 class WhooshBackend:
@@ -258,7 +259,8 @@ class WhooshBackend:
         groups = self.group_queries(searcher, query)
         mask = self._mask(searcher, scope)
         if min_match is not None:
-            return relaxed_search(searcher, groups, self._filters(filters), mask, min_match,
+            return relaxed_search(searcher, groups, self._allowed(searcher, filters), mask,
+                                  min_match,
                                   offset, limit, coordinate,
                                   lambda docnum: searcher.stored_fields(docnum)["key"])
         q = self.build_query(query, groups, filters)
@@ -333,6 +335,20 @@ class WhooshBackend:
             out.append(NumericRange("created", start, end, endexcl=True, boost=1.0,
                                     constantscore=True))
         return out
+
+    def _allowed(self, searcher, filters: Filters) -> set[int] | None:
+        """The documents the filters let through, as a set (relaxed searches check a few
+        hundred candidates against it); kept per searcher, a few filters at a time."""
+        narrowing = self._filters(filters)
+        if not narrowing:
+            return None
+        cache = self._local.__dict__.setdefault("allowed", {})
+        key = (self._local.state[1], filters)  # the searcher's generation
+        if key not in cache:
+            if len(cache) >= ALLOWED_CACHE:
+                cache.clear()
+            cache[key] = set(searcher.docs_for_query(And(narrowing)))
+        return cache[key]
 
     @staticmethod
     def _mask(searcher, scope: Scope):
