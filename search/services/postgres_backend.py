@@ -22,17 +22,10 @@ from forum.models import utcnow
 from search.analysis import gram_tokens, index_tokens
 from search.models import SearchDocument
 from search.parsing import Alternative, ParsedQuery
-from search.services import documents
+from search.services import documents, term_stats
 from search.services.base import SOLVED_BOOST, Filters, Hit, HitPage, Scope
 from search.services.documents import fresh_session
 from search.services.sources import SearchDoc
-from search.services.term_stats import (
-    CANDIDATES,
-    candidate_groups,
-    group_frequency,
-    idf,
-    term_statistics,
-)
 
 MAX_POSITION = 16383  # PostgreSQL's limit; later positions collapse onto it
 MAX_POSITIONS_PER_LEXEME = 255
@@ -172,6 +165,7 @@ class PostgresBackend:
             # fresh statistics: the relaxed search reads how common each word is from them
             session.execute(sa.text("ANALYZE search_documents"))
             session.commit()
+        term_stats.forget()
         return count
 
     def clear(self) -> None:
@@ -239,20 +233,20 @@ class PostgresBackend:
         the matched groups' inverse document frequencies plus ``ts_rank``."""
         d = SearchDocument
         groups = group_literals(query)
-        stats = term_statistics()
-        frequencies = [group_frequency(g, stats) for g in query.groups]
-        chosen = candidate_groups(frequencies, min_match, CANDIDATES)
+        stats = term_stats.term_statistics()
+        frequencies = [term_stats.group_frequency(g, stats) for g in query.groups]
+        chosen = term_stats.candidate_groups(frequencies, min_match, term_stats.CANDIDATES)
         # MATERIALIZED: planned without the LIMIT, which would tempt the planner into a
         # sequential scan that stops early — and reads the whole table when a word's
         # documents are mostly filtered out (a reply word searched among topics). A CTE is
-        # read lazily, so the index scan still stops at CANDIDATES rows.
+        # read lazily, so the index scan still stops at term_stats.CANDIDATES rows.
         matches = (sa.select(d.id).where(
             d.tsv.op("@@")(_tsquery(" | ".join(groups[i] for i in chosen))), *conditions)
             .cte("matches").prefix_with("MATERIALIZED"))
-        pool = sa.select(matches.c.id).limit(CANDIDATES).subquery("pool")
+        pool = sa.select(matches.c.id).limit(term_stats.CANDIDATES).subquery("pool")
         matched = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), 1), else_=0) for g in groups),
                       sa.literal(0))
-        weight = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), idf(f, stats)), else_=0.0)
+        weight = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), term_stats.idf(f, stats)), else_=0.0)
                       for g, f in zip(groups, frequencies, strict=True)), sa.literal(0.0))
         score = ((weight + rank) * sa.case((d.solved.is_(True), SOLVED_BOOST), else_=1.0))
         inner = (sa.select(d.kind, d.object_id, score.label("score"), matched.label("matched"))

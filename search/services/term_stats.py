@@ -36,7 +36,8 @@ class TermStats:
     rare_share: float = 0.0  # below the least common listed lexeme
 
     def frequency(self, lexeme: str) -> float:
-        return self.documents * self.shares.get(lexeme, self.rare_share)
+        """Never 0: a lexeme the statistics do not list may still be in a few rows."""
+        return max(1.0, self.documents * self.shares.get(lexeme, self.rare_share))
 
 
 _cached: tuple[float, TermStats] | None = None
@@ -66,6 +67,12 @@ def term_statistics() -> TermStats:
         return stats
 
 
+def forget() -> None:
+    """Read the statistics again on next use (after a rebuild's ANALYZE)."""
+    global _cached
+    _cached = None
+
+
 def group_frequency(group: Group, stats: TermStats) -> float:
     """An upper bound of the documents a group matches: per alternative, its rarest word."""
     return sum(min(stats.frequency(t) for t in alt.tokens) for alt in group.alternatives)
@@ -82,6 +89,8 @@ def candidate_groups(frequencies: list[float], min_match: int, cap: int) -> list
     chosen: list[int] = []
     size = 0.0
     for i in ranked[:needed]:
+        if not frequencies[i]:  # in no document: supplies no candidate
+            continue
         if chosen and size + frequencies[i] > cap:
             break
         chosen.append(i)

@@ -6,10 +6,10 @@ whole intersection for positions before it yields its first match.
 A document matching ``min_match`` of ``n`` groups matches at least one of any ``n - min_match
 + 1`` groups, so the candidates are the documents of that many of the *rarest* groups
 (fewest documents; an alternative of several words counts by its rarest word), which is
-exact (search/services/term_stats.py chooses them). When those hold more than ``CANDIDATES``
-documents, the rarest groups that fit are taken (at least the rarest one, its best
-``CANDIDATES`` documents by BM25): a partial match is expected to contain the query's most
-distinctive words.
+exact (search/services/term_stats.py chooses them). When those hold more than
+``term_stats.CANDIDATES`` documents, the rarest groups that fit are taken (at least the
+rarest one, its best documents by BM25, that many): a partial match is expected to contain
+the query's most distinctive words.
 
 Each word's posting list is then walked once along the sorted candidates (skipping, with
 its BM25 score and positions there); a group matches a candidate when one of its
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from whoosh.query import And, Phrase, Term
 
+from search.services import term_stats
 from search.services.base import Hit, HitPage
-from search.services.term_stats import CANDIDATES, candidate_groups
 
 FIELD = "text"
 
@@ -51,10 +51,11 @@ def group_frequency(searcher, group_query) -> int:
 
 
 def candidates(searcher, group_queries: list, min_match: int) -> set[int]:
+    cap = term_stats.CANDIDATES
     frequencies = [group_frequency(searcher, q) for q in group_queries]
-    chosen = candidate_groups(frequencies, min_match, CANDIDATES)
+    chosen = term_stats.candidate_groups(frequencies, min_match, cap)
     found: set[int] = set()
-    if sum(frequencies[i] for i in chosen) <= CANDIDATES:
+    if sum(frequencies[i] for i in chosen) <= cap:
         for i in chosen:
             for alt in _alternatives(group_queries[i]):
                 terms = _terms(alt)
@@ -68,7 +69,7 @@ def candidates(searcher, group_queries: list, min_match: int) -> set[int]:
         terms = _terms(alt)
         if terms:
             rarest = min(terms, key=lambda t: searcher.doc_frequency(t.fieldname, t.text))
-            results = searcher.search(rarest, limit=CANDIDATES, terms=False)
+            results = searcher.search(rarest, limit=cap, terms=False)
             found.update(results.docnum(n) for n in range(results.scored_length()))
     return found
 
