@@ -240,14 +240,26 @@ class PostgresBackend:
         # sequential scan that stops early — and reads the whole table when a word's
         # documents are mostly filtered out (a reply word searched among topics). A CTE is
         # read lazily, so the index scan still stops at term_stats.CANDIDATES rows.
-        matches = (sa.select(d.id).where(
-            d.tsv.op("@@")(_tsquery(" | ".join(groups[i] for i in chosen))), *conditions)
-            .cte("matches").prefix_with("MATERIALIZED"))
-        pool = sa.select(matches.c.id).limit(term_stats.CANDIDATES).subquery("pool")
+        rare = _tsquery(" | ".join(groups[i] for i in chosen))
+        matches = (sa.select(d.id).where(d.tsv.op("@@")(rare), *conditions)
+                   .cte("matches").prefix_with("MATERIALIZED"))
+        candidates = sa.select(matches.c.id)
+        needed = sorted(range(len(groups)), key=lambda i: frequencies[i])[
+            :max(1, len(groups) - min_match + 1)]
+        rest = [groups[i] for i in needed if i not in chosen]
+        if rest:
+            # The frequencies are estimates (a word the statistics do not list may be in no
+            # row at all): the other groups fill the pool up when the rare ones fall short
+            # (read only then: UNION ALL reads its second CTE after the first).
+            more = (sa.select(d.id).where(d.tsv.op("@@")(_tsquery(" | ".join(rest))),
+                                          sa.not_(d.tsv.op("@@", return_type=sa.Boolean)(rare)), *conditions)
+                    .cte("more").prefix_with("MATERIALIZED"))
+            candidates = sa.union_all(candidates, sa.select(more.c.id)).subquery("found")
+            candidates = sa.select(candidates.c.id)
+        pool = candidates.limit(term_stats.CANDIDATES).subquery("pool")
         matched = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), 1), else_=0) for g in groups),
                       sa.literal(0))
-        weight = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), term_stats.idf(f, stats)), else_=0.0)
-                      for g, f in zip(groups, frequencies, strict=True)), sa.literal(0.0))
+        weight = sum((_best_alternative(g, stats) for g in query.groups), sa.literal(0.0))
         score = ((weight + rank) * sa.case((d.solved.is_(True), SOLVED_BOOST), else_=1.0))
         inner = (sa.select(d.kind, d.object_id, score.label("score"), matched.label("matched"))
                  .join(pool, pool.c.id == d.id).subquery())
@@ -261,6 +273,17 @@ class PostgresBackend:
         total = rows[0].total if rows else 0
         return HitPage([Hit(r.kind, r.object_id, float(r.score), r.matched) for r in rows],
                        total)
+
+
+def _best_alternative(group, stats):
+    """A matched group's weight: its best matching alternative's — the inverse document
+    frequencies of its words, times its own weight (a synonym's or a part's is lower), so
+    a phrase outweighs one of its words and a rare word a common one (BM25's idea)."""
+    valued = sorted(((alt.weight * sum(term_stats.idf(stats.frequency(t), stats)
+                                       for t in alt.tokens), alt)
+                     for alt in group.alternatives), key=lambda item: -item[0])
+    return sa.case(*((SearchDocument.tsv.op("@@")(_tsquery(_alternative(alt))), value)
+                     for value, alt in valued), else_=0.0)
 
 
 def _tsquery(literal: str):
