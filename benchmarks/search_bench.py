@@ -218,13 +218,14 @@ def pick_titles(posts, count: int, seed: int = 13) -> list[str]:
 def measure_similar(app, titles) -> dict:
     from search.services.similar import similar_topics
 
-    timings = []
+    timings, cpu = [], []
     with app.app_context():
         for title in titles:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             similar_topics(None, title)
             timings.append((time.perf_counter() - started) * 1000)
-    return percentiles(timings)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+    return percentiles(timings) | {"cpu": percentiles(cpu)}
 
 
 def percentiles(values: list[float]) -> dict[str, float]:

@@ -235,11 +235,12 @@ class PostgresBackend:
         groups = group_literals(query)
         stats = term_stats.term_statistics()
         frequencies = [term_stats.group_frequency(g, stats) for g in query.groups]
-        chosen = term_stats.candidate_groups(frequencies, min_match, term_stats.CANDIDATES)
+        size = term_stats.pool_size(offset + limit)
+        chosen = term_stats.candidate_groups(frequencies, min_match, size)
         # MATERIALIZED: planned without the LIMIT, which would tempt the planner into a
         # sequential scan that stops early — and reads the whole table when a word's
         # documents are mostly filtered out (a reply word searched among topics). A CTE is
-        # read lazily, so the index scan still stops at term_stats.CANDIDATES rows.
+        # read lazily, so the index scan still stops at the pool's size.
         rare = _tsquery(" | ".join(groups[i] for i in chosen))
         matches = (sa.select(d.id).where(d.tsv.op("@@")(rare), *conditions)
                    .cte("matches").prefix_with("MATERIALIZED"))
@@ -256,7 +257,7 @@ class PostgresBackend:
                     .cte("more").prefix_with("MATERIALIZED"))
             candidates = sa.union_all(candidates, sa.select(more.c.id)).subquery("found")
             candidates = sa.select(candidates.c.id)
-        pool = candidates.limit(term_stats.CANDIDATES).subquery("pool")
+        pool = candidates.limit(size).subquery("pool")
         matched = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), 1), else_=0) for g in groups),
                       sa.literal(0))
         weight = sum((_best_alternative(g, stats) for g in query.groups), sa.literal(0.0))

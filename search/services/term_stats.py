@@ -9,7 +9,7 @@ Read once per process and again after ``REFRESH_SECONDS``.
 
 A document matching ``min_match`` of ``n`` groups matches at least one of any ``n - min_match
 + 1`` groups: candidates drawn from that many of the rarest groups miss nothing; when those
-hold more than ``CANDIDATES`` documents, the rarest that fit are taken (at least one), as a
+hold more than ``pool_size()`` documents, the rarest that fit are taken (at least one), as a
 partial match is expected to contain the query's most distinctive words.
 """
 
@@ -25,7 +25,13 @@ import sqlalchemy as sa
 from forum.extensions import db
 from search.parsing import Group
 
-CANDIDATES = 300
+CANDIDATES = 300  # at most, per relaxed search
+PER_HIT = 8  # candidates per hit asked for (the composer's 15 need fewer than a page's 20+)
+
+
+def pool_size(wanted: int) -> int:
+    """How many candidates a relaxed search ranks when ``wanted`` hits are asked for."""
+    return min(CANDIDATES, max(100, PER_HIT * wanted))
 REFRESH_SECONDS = 600.0
 
 
@@ -83,6 +89,7 @@ def idf(frequency: float, stats: TermStats) -> float:
 
 
 def candidate_groups(frequencies: list[float], min_match: int, cap: int) -> list[int]:
+    # (cap: the pool's size, see pool_size)
     """Indexes of the groups to draw candidates from, rarest first (see the docstring)."""
     ranked = sorted(range(len(frequencies)), key=lambda i: frequencies[i])
     needed = max(1, len(frequencies) - min_match + 1)

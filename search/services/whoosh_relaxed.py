@@ -7,7 +7,7 @@ A document matching ``min_match`` of ``n`` groups matches at least one of any ``
 + 1`` groups, so the candidates are the documents of that many of the *rarest* groups
 (fewest documents; an alternative of several words counts by its rarest word), which is
 exact (search/services/term_stats.py chooses them). When those hold more than
-``term_stats.CANDIDATES`` documents, the rarest groups that fit are taken (at least the
+``term_stats.pool_size()`` documents, the rarest groups that fit are taken (at least the
 rarest one, its best documents by BM25, that many): a partial match is expected to contain
 the query's most distinctive words.
 
@@ -50,8 +50,7 @@ def group_frequency(searcher, group_query) -> int:
     return sum(_frequency(searcher, alt) for alt in _alternatives(group_query))
 
 
-def candidates(searcher, group_queries: list, min_match: int) -> set[int]:
-    cap = term_stats.CANDIDATES
+def candidates(searcher, group_queries: list, min_match: int, cap: int) -> set[int]:
     frequencies = [group_frequency(searcher, q) for q in group_queries]
     chosen = term_stats.candidate_groups(frequencies, min_match, cap)
     found: set[int] = set()
@@ -100,7 +99,8 @@ def relaxed_search(searcher, group_queries: list, allowed: set | None, mask: set
                    min_match: int, offset: int, limit: int, coordinate: bool,
                    key_of) -> HitPage:
     """``allowed``: the documents the filters let through (None: all)."""
-    docnums = candidates(searcher, group_queries, min_match)
+    docnums = candidates(searcher, group_queries, min_match,
+                         term_stats.pool_size(offset + limit))
     if mask:
         docnums -= mask
     if allowed is not None:
