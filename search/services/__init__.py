@@ -3,7 +3,8 @@
 The query core is search/services/query.py (``search``, ``parse_filters``, stages), result
 items search/services/results.py and hydration.py, indexing (the backend, ``sync``,
 ``rebuild``) search/services/indexing.py. This package re-exports them; none of those modules
-imports this package or ``search.tasks``.
+takes a name from this file or imports ``search.tasks`` (the tasks import indexing.py and
+plug their resync queue into it), so there is no import circle.
 """
 
 from __future__ import annotations
