@@ -153,7 +153,7 @@ def load_database(app, topics, posts) -> None:
                 conn.execute(sa.text("VACUUM ANALYZE"))
 
 
-def make_app(url: str, instance: Path, procs: int):
+def make_app(url: str, instance: Path, procs: int, fresh: bool = True):
     import sqlalchemy as sa
 
     from forum import create_app
@@ -164,6 +164,8 @@ def make_app(url: str, instance: Path, procs: int):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(instance),
                       "HUZHU_PACKAGES": ["search"], "SEARCH_INDEX_PROCS": procs,
                       "LOG_LEVEL": "WARNING"})
+    if not fresh:
+        return app
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -216,13 +218,14 @@ def pick_titles(posts, count: int, seed: int = 13) -> list[str]:
 def measure_similar(app, titles) -> dict:
     from search.services.similar import similar_topics
 
-    timings = []
+    timings, cpu = [], []
     with app.app_context():
         for title in titles:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             similar_topics(None, title)
             timings.append((time.perf_counter() - started) * 1000)
-    return percentiles(timings)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+    return percentiles(timings) | {"cpu": percentiles(cpu)}
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -253,7 +256,7 @@ def measure_queries(app, queries, page: int) -> dict:
 def measure_naive_whoosh(app, queries) -> dict:
     """The issue's naive setup: a new searcher per query and exact totals (backend only)."""
     from search import services
-    from search.analysis import parse_query
+    from search.parsing import parse_query
 
     timings, cpu = [], []
     with app.app_context():
@@ -277,7 +280,7 @@ def measure_backend_only(app, queries) -> dict:
     """Our whoosh setup without the service around it (the per-thread searcher, estimated
     totals): the same work the naive measurement does."""
     from search import services
-    from search.analysis import parse_query
+    from search.parsing import parse_query
 
     timings, cpu = [], []
     with app.app_context():
@@ -331,43 +334,59 @@ def wait_idle(max_seconds: float, below: float = 1.5) -> list[float]:
     return [round(x, 1) for x in os.getloadavg()]
 
 
+def _bulk_index(services, n_posts: int, name: str, procs: int) -> dict:
+    out = {}
+    started = time.perf_counter()
+    count = services.rebuild()
+    elapsed = time.perf_counter() - started
+    out["bulk_index"] = {"documents": count, "seconds": round(elapsed, 1),
+                         "posts_per_s": round(n_posts / elapsed)}
+    if name == "whoosh" and procs > 1:
+        backend = services.backend()
+        backend.procs = procs
+        started = time.perf_counter()
+        services.rebuild()
+        elapsed = time.perf_counter() - started
+        out[f"bulk_index_procs_{procs}"] = {"seconds": round(elapsed, 1),
+                                            "posts_per_s": round(n_posts / elapsed)}
+        backend.procs = 1
+    return out
+
+
 def run_backend(label: str, url: str, instance: Path, topics, posts, queries, procs: int,
-                naive: bool, idle: float = 0.0, relaxing=(), titles=()) -> dict:
+                naive: bool, idle: float = 0.0, relaxing=(), titles=(),
+                only_queries: bool = False) -> dict:
     from search import services
 
     out: dict = {"backend": label}
-    app = make_app(url, instance, procs=1)
-    load_database(app, topics, posts)
-    out["load_before_indexing"] = wait_idle(idle)
+    ready = instance / "ready"  # --keep: the database and index of an earlier run
+    reuse = ready.exists()
+    app = make_app(url, instance, procs=1, fresh=not reuse)
+    if not reuse:
+        load_database(app, topics, posts)
+    out["load_before_indexing"] = wait_idle(0 if reuse else idle)
     with app.app_context():
         name = services.backend().name
         out["backend"] = f"{label} ({name})"
-        started = time.perf_counter()
-        count = services.rebuild()
-        elapsed = time.perf_counter() - started
-        out["bulk_index"] = {"documents": count, "seconds": round(elapsed, 1),
-                             "posts_per_s": round(len(posts) / elapsed)}
-        if name == "whoosh" and procs > 1:
-            backend = services.backend()
-            backend.procs = procs
-            started = time.perf_counter()
-            services.rebuild()
-            elapsed = time.perf_counter() - started
-            out[f"bulk_index_procs_{procs}"] = {"seconds": round(elapsed, 1),
-                                                "posts_per_s": round(len(posts) / elapsed)}
-            backend.procs = 1
+        if reuse:
+            out["reused"] = str(instance)
+        else:
+            out |= _bulk_index(services, len(posts), name, procs)
+        ready.touch()
     out["load_before_queries"] = wait_idle(idle)
     measure_queries(app, queries[:20], 1)  # warm-up: caches, the per-thread searcher
     out["query_page_1_ms"] = measure_queries(app, queries, 1)
-    out["query_page_5_ms"] = measure_queries(app, queries, 5)
+    if not only_queries:
+        out["query_page_5_ms"] = measure_queries(app, queries, 5)
     if relaxing:
         out["query_3_words_relaxing_page_1_ms"] = measure_queries(app, relaxing, 1)
     if titles:
         out["similar_ms"] = measure_similar(app, titles)
-    if naive:
+    if naive and not only_queries:
         out["whoosh_backend_only_page_1_ms"] = measure_backend_only(app, queries)
         out["naive_whoosh_page_1_ms"] = measure_naive_whoosh(app, queries)
-    out |= measure_add_and_edit(app)
+    if not reuse:  # (it adds posts)
+        out |= measure_add_and_edit(app)
     return out
 
 
@@ -381,6 +400,11 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--no-sqlite", action="store_true",
                         help="PostgreSQL only (with --pg-url)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep the databases and indexes in DIR; a later run with the same "
+                             "DIR (and --pg-url) only measures the queries")
+    parser.add_argument("--only-queries", action="store_true",
+                        help="skip the page-5 and naive measurements")
     parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                         help="before indexing and before querying, wait up to SECONDS for "
                              "the load average to drop below 1.5")
@@ -399,17 +423,19 @@ def main() -> int:
               "queries": len(queries), "cpus": os.cpu_count(),
               "load_average_at_start": [round(x, 1) for x in os.getloadavg()], "results": []}
     with tempfile.TemporaryDirectory(prefix="huzhu-search-bench-") as tmp:
-        tmp = Path(tmp)
+        tmp = args.keep or Path(tmp)
+        tmp.mkdir(parents=True, exist_ok=True)
         runs = [] if args.no_sqlite else [
             ("embedded: SQLite + whoosh", f"sqlite:///{tmp / 'bench.db'}", tmp / "sqlite")]
         if args.pg_url:
             runs.append(("production: PostgreSQL", args.pg_url, tmp / "pg"))
         for label, url, instance in runs:
-            instance.mkdir()
+            instance.mkdir(exist_ok=True)
             print(f"== {label}", file=sys.stderr)
             result = run_backend(label, url, instance, topics, posts, queries, args.procs,
                                  naive=url.startswith("sqlite"), idle=args.wait_idle,
-                                 relaxing=relaxing, titles=titles)
+                                 relaxing=relaxing, titles=titles,
+                                 only_queries=args.only_queries)
             print(json.dumps(result, ensure_ascii=False, indent=2), file=sys.stderr)
             report["results"].append(result)
     report["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]

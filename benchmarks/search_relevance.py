@@ -173,8 +173,10 @@ SIMILAR_PAIRS = [
 WELCOME = "欢迎来到"
 
 
-def build(database_url: str | None, instance_dir: Path, limit: int) -> object:
-    """Migrate, seed the demo with search not listening, then build the index once."""
+def build(database_url: str | None, instance_dir: Path, limit: int, reuse: bool = False
+          ) -> object:
+    """Migrate, seed the demo with search not listening, then build the index once
+    (``reuse``: the database and index an earlier run left in ``instance_dir``)."""
     import sqlalchemy as sa
 
     from forum import create_app
@@ -189,6 +191,8 @@ def build(database_url: str | None, instance_dir: Path, limit: int) -> object:
     else:
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_dir / 'relevance.db'}"
     app = create_app(overrides)
+    if reuse:
+        return app
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -211,6 +215,7 @@ def build(database_url: str | None, instance_dir: Path, limit: int) -> object:
         count = services.rebuild()
         print(f"indexed {count} documents with {services.backend().name} in "
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    (instance_dir / "ready").touch()
     return app
 
 
@@ -316,9 +321,13 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=400, help="demo dialogues (default 400)")
     parser.add_argument("--verbose", action="store_true", help="a line per query")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the database and index "
+                        "in DIR; a later run with the same DIR (and URL) reuses them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="huzhu-relevance-") as tmp:
-        app = build(args.database_url, Path(tmp), args.limit)
+        instance = args.keep or Path(tmp)
+        instance.mkdir(parents=True, exist_ok=True)
+        app = build(args.database_url, instance, args.limit, (instance / "ready").exists())
         qrels = judge(app)
         empty = [q for q, ids in qrels.items() if not ids]
         if empty:

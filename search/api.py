@@ -8,7 +8,10 @@ from forum.api import api_bp, current_viewer
 from forum.api.serializers import iso
 from forum.errors import ValidationError
 from forum.pagination import clamp_page
+from forum.permissions import topic_title_for
+from forum.services.topics import get_topic_or_404
 from search import services
+from search.services.similar import similar_topics
 
 
 def serialize_result(item: services.SearchResult) -> dict:
@@ -51,10 +54,6 @@ def api_search():
 def api_similar():
     """Topics like a title being written (the composer), or like a topic (its page's
     相关话题, ``topic_id``) — solved ones first."""
-    from forum.permissions import topic_title_for
-    from forum.services.topics import get_topic_or_404
-    from search.services.similar import similar_topics
-
     viewer = current_viewer()
     title, exclude = request.args.get("title", ""), None
     topic_arg = request.args.get("topic_id", "")

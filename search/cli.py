@@ -6,14 +6,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from search import services
+from search.services import variants
+
 search_cli = AppGroup("search", help="Full-text search: rebuild and inspect the index.")
 
 
 @search_cli.command("reindex")
 def reindex() -> None:
     """Rebuild the search index from the database (searching keeps working meanwhile)."""
-    from search import services
-
     engine = services.backend()
     total = services.total_to_index()
     click.echo(f"rebuilding the {engine.name} search index from {total} posts …")
@@ -26,8 +27,6 @@ def reindex() -> None:
 @search_cli.command("status")
 def status() -> None:
     """Which backend answers, and how many documents it holds."""
-    from search import services
-
     engine = services.backend()
     click.echo(f"backend: {engine.name}")
     if engine.name == "whoosh":
@@ -38,8 +37,6 @@ def status() -> None:
 @search_cli.command("mine-variants")
 def mine_variants() -> None:
     """Mine candidate word variants from the site's text for moderators to approve."""
-    from search.services import variants
-
     texts = variants.site_texts()
     click.echo(f"training word vectors on {len(texts)} texts …")
     found = variants.mine(texts)

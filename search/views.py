@@ -19,7 +19,7 @@ from forum.services.tribes import list_tribes
 from forum.views.helpers import current_actor, page_arg
 from search import services
 from search.forms import DeleteForm, SynonymForm
-from search.services import synonyms
+from search.services import synonyms, variants
 
 bp = Blueprint("search", __name__)
 
@@ -93,11 +93,9 @@ def synonym_list():
             flash("同义词已添加，立即对搜索生效", "success")
             return redirect(url_for("search.synonym_list"))
     status = 422 if form.has_errors else 200
-    from search.services.variants import pending_candidates
-
     return render_template("search/synonyms.html", form=form, synonyms=synonyms.list_synonyms(),
                            delete_form=DeleteForm(formdata=None),
-                           candidates=pending_candidates()), status
+                           candidates=variants.pending_candidates()), status
 
 
 @bp.route("/admin/search/synonyms/<id:synonym_id>/edit", methods=["GET", "POST"])

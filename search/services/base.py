@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from search.analysis import ParsedQuery
-from search.services.documents import SearchDoc
+from search.parsing import ParsedQuery
+from search.services.sources import SearchDoc
 
 # Solved topics (and their replies) rank higher: PostgreSQL multiplies the rank, whoosh
 # indexes them with this document boost. A title word weighs 2.5 body words (whoosh: the

@@ -10,6 +10,7 @@ it finds something.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from search.analysis import _HAN_RUN_RE, dictionary_words, fold, segmenter
 from search.services.synonyms import synonym_map
@@ -17,6 +18,7 @@ from search.services.synonyms import synonym_map
 COMMON_WORD_FREQ = 200  # jieba words at least this frequent count as known (~20k words)
 SAME_SOUND = 100.0  # a word that sounds the same beats a one-character edit
 SIZES = (4, 3, 2)
+TRIED = 3  # corrections searched for, most likely first (each is a search)
 _index: dict[str, list[tuple[float, str]]] | None = None
 _index_lock = threading.Lock()
 
@@ -84,11 +86,10 @@ def corrections(text: str) -> list[str]:
     return list(dict.fromkeys(text for _, text in found))[:5]
 
 
-def did_you_mean(viewer, text: str, filters) -> str | None:
-    """The first correction of ``text`` with results having every word, for this viewer."""
-    from search.services import search
-
-    for corrected in corrections(text):
-        if search(viewer, corrected, filters, per_page=1, suggest=False).strict_total:
+def did_you_mean(text: str, finds: Callable[[str], bool]) -> str | None:
+    """The first correction of ``text`` that ``finds`` results for (the caller's search,
+    with every word, for its viewer and filters)."""
+    for corrected in corrections(text)[:TRIED]:
+        if finds(corrected):
             return corrected
     return None

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -25,62 +23,21 @@ from sqlalchemy.orm import Session, joinedload
 from forum.extensions import db
 from forum.models import COLD, VISIBLE, Post, Topic, Tribe, User
 from forum.rendering import mask_pii
-from search.models import AUDIENCE_ALL, REPLY, TOPIC
-
-
-@dataclass
-class SearchDoc:
-    kind: str
-    object_id: int
-    created_at: datetime
-    title: str = ""
-    body: str = ""
-    topic_id: int | None = None
-    tribe_id: int | None = None
-    author_id: int | None = None
-    owner_id: int | None = None  # set: only this user may find it (cold handling)
-    audience: str = AUDIENCE_ALL
-    solved: bool = False
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.object_id}"
-
-
-@dataclass
-class Loaded:
-    """The outcome of loading some sources: documents to (re)write, keys to delete."""
-
-    docs: list[SearchDoc] = field(default_factory=list)
-    deleted_keys: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Source:
-    """A kind of searchable thing. Each callable takes the SQLAlchemy session to read with."""
-
-    load: Callable[[list[int], Session], Loaded]
-    # All ids of this source in batches (for a full rebuild), and how many there are.
-    all_ids: Callable[[Session, int], Iterator[list[int]]]
-    count: Callable[[Session], int]
-
-
-SOURCES: dict[str, Source] = {}
-
-
-def register_source(name: str, source: Source) -> None:
-    SOURCES[name] = source
+from search.models import REPLY, TOPIC
+from search.services.external import external_sources
+from search.services.sources import (
+    SOURCES,
+    Loaded,
+    SearchDoc,
+    Source,
+    ref,
+    register_source,
+)
 
 
 def sources() -> dict[str, Source]:
     """The forum's own sources and one per kind other packages registered with this app."""
-    from search.services.external import external_sources
-
     return {**SOURCES, **external_sources()}
-
-
-def ref(source: str, object_id: int) -> str:
-    return f"{source}:{int(object_id)}"
 
 
 def parse_refs(refs: Iterable[str]) -> dict[str, list[int]]:

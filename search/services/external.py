@@ -18,8 +18,9 @@ from forum.models import User
 from forum.rendering import mask_pii
 from forum.searchable import Searchable, searchables
 from search.models import AUDIENCE_ALL, AUDIENCE_EMPLOYEES
-from search.services.documents import Loaded, SearchDoc, Source, ref
 from search.services.highlight import highlight_all, snippet
+from search.services.results import SearchResult
+from search.services.sources import Loaded, SearchDoc, Source, ref
 
 
 def _doc(searchable: Searchable, object_id: int) -> SearchDoc | None:
@@ -62,8 +63,6 @@ def external_sources() -> dict[str, Source]:
 
 def hydrate(viewer: User | None, hits: list, terms: list[str]):
     """Result items for hits of registered kinds the viewer may still find."""
-    from search.services import SearchResult
-
     out, stale = {}, []
     registered = searchables(current_app._get_current_object())
     for hit in hits:

@@ -19,11 +19,13 @@ from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, insert
 
 from forum.extensions import db
 from forum.models import utcnow
-from search.analysis import Alternative, ParsedQuery, gram_tokens, index_tokens
+from search.analysis import gram_tokens, index_tokens
 from search.models import SearchDocument
-from search.services import documents
+from search.parsing import Alternative, ParsedQuery
+from search.services import documents, term_stats
 from search.services.base import SOLVED_BOOST, Filters, Hit, HitPage, Scope
-from search.services.documents import SearchDoc, fresh_session
+from search.services.documents import fresh_session
+from search.services.sources import SearchDoc
 
 MAX_POSITION = 16383  # PostgreSQL's limit; later positions collapse onto it
 MAX_POSITIONS_PER_LEXEME = 255
@@ -160,6 +162,10 @@ class PostgresBackend:
         with fresh_session() as session:
             session.execute(sa.delete(SearchDocument).where(SearchDocument.indexed_at < started))
             session.commit()
+            # fresh statistics: the relaxed search reads how common each word is from them
+            session.execute(sa.text("ANALYZE search_documents"))
+            session.commit()
+        term_stats.forget()
         return count
 
     def clear(self) -> None:
@@ -176,14 +182,14 @@ class PostgresBackend:
                limit: int, min_match: int | None = None, coordinate: bool = True) -> HitPage:
         if query.is_empty:
             return HitPage([], 0)
-        tsq = sa.cast(sa.literal(tsquery_literal(query, min_match is None)), TSQUERY)
+        tsq = _tsquery(tsquery_literal(query, min_match is None))
         d = SearchDocument
         rank = sa.func.ts_rank(d.tsv, tsq)
         own = own_words_literal(query)
         if own is not None:
             rank = rank + sa.func.ts_rank(d.tsv, sa.cast(sa.literal(own), TSQUERY))
         score = (rank * sa.case((d.solved.is_(True), SOLVED_BOOST), else_=1.0)).label("score")
-        conditions = [d.tsv.op("@@")(tsq), d.audience.in_(scope.audiences)]
+        conditions = [d.audience.in_(scope.audiences)]
         if scope.viewer_id is None:
             conditions.append(d.owner_id.is_(None))
         else:
@@ -198,16 +204,12 @@ class PostgresBackend:
             conditions.append(d.created_at >= filters.created_from)
         if filters.created_before is not None:
             conditions.append(d.created_at < filters.created_before)
-        matched = sa.literal(None)
-        order = [sa.desc("score"), d.object_id.desc()]
+        if min_match is None:
+            conditions.append(d.tsv.op("@@")(tsq))
         if min_match is not None:
-            matched = sum((sa.case((d.tsv.op("@@")(sa.cast(sa.literal(g), TSQUERY)), 1),
-                                   else_=0) for g in group_literals(query)), sa.literal(0))
-            if min_match > 1:
-                conditions.append(matched >= min_match)
-            if coordinate:
-                order.insert(0, sa.desc("matched"))
-        stmt = (sa.select(d.kind, d.object_id, score, matched.label("matched"),
+            return self._relaxed(query, conditions, rank, min_match, offset, limit, coordinate)
+        order = [sa.desc("score"), d.object_id.desc()]
+        stmt = (sa.select(d.kind, d.object_id, score, sa.literal(None).label("matched"),
                           sa.func.count().over().label("total"))
                 .where(*conditions)
                 .order_by(*order)
@@ -221,3 +223,69 @@ class PostgresBackend:
             total = 0
         return HitPage([Hit(r.kind, r.object_id, float(r.score), r.matched) for r in rows],
                        total)
+
+    # --- the relaxed search ------------------------------------------------------------------
+
+    def _relaxed(self, query: ParsedQuery, conditions: list, rank, min_match: int, offset: int,
+                 limit: int, coordinate: bool) -> HitPage:
+        """At least ``min_match`` groups, inside a bounded candidate set drawn from the rarest
+        groups (see search/services/term_stats.py); ranked by how many groups match, then by
+        the matched groups' inverse document frequencies plus ``ts_rank``."""
+        d = SearchDocument
+        groups = group_literals(query)
+        stats = term_stats.term_statistics()
+        frequencies = [term_stats.group_frequency(g, stats) for g in query.groups]
+        size = term_stats.pool_size(offset + limit)
+        chosen = term_stats.candidate_groups(frequencies, min_match, size)
+        # MATERIALIZED: planned without the LIMIT, which would tempt the planner into a
+        # sequential scan that stops early — and reads the whole table when a word's
+        # documents are mostly filtered out (a reply word searched among topics). A CTE is
+        # read lazily, so the index scan still stops at the pool's size.
+        rare = _tsquery(" | ".join(groups[i] for i in chosen))
+        matches = (sa.select(d.id).where(d.tsv.op("@@")(rare), *conditions)
+                   .cte("matches").prefix_with("MATERIALIZED"))
+        candidates = sa.select(matches.c.id)
+        needed = sorted(range(len(groups)), key=lambda i: frequencies[i])[
+            :max(1, len(groups) - min_match + 1)]
+        rest = [groups[i] for i in needed if i not in chosen]
+        if rest:
+            # The frequencies are estimates (a word the statistics do not list may be in no
+            # row at all): the other groups fill the pool up when the rare ones fall short
+            # (read only then: UNION ALL reads its second CTE after the first).
+            more = (sa.select(d.id).where(d.tsv.op("@@")(_tsquery(" | ".join(rest))),
+                                          sa.not_(d.tsv.op("@@", return_type=sa.Boolean)(rare)), *conditions)
+                    .cte("more").prefix_with("MATERIALIZED"))
+            candidates = sa.union_all(candidates, sa.select(more.c.id)).subquery("found")
+            candidates = sa.select(candidates.c.id)
+        pool = candidates.limit(size).subquery("pool")
+        matched = sum((sa.case((d.tsv.op("@@")(_tsquery(g)), 1), else_=0) for g in groups),
+                      sa.literal(0))
+        weight = sum((_best_alternative(g, stats) for g in query.groups), sa.literal(0.0))
+        score = ((weight + rank) * sa.case((d.solved.is_(True), SOLVED_BOOST), else_=1.0))
+        inner = (sa.select(d.kind, d.object_id, score.label("score"), matched.label("matched"))
+                 .join(pool, pool.c.id == d.id).subquery())
+        order = [sa.desc(inner.c.score), inner.c.object_id.desc()]
+        if coordinate:
+            order.insert(0, sa.desc(inner.c.matched))
+        stmt = (sa.select(inner, sa.func.count().over().label("total"))
+                .where(inner.c.matched >= min_match).order_by(*order)
+                .offset(offset).limit(limit))
+        rows = db.session.execute(stmt).all()
+        total = rows[0].total if rows else 0
+        return HitPage([Hit(r.kind, r.object_id, float(r.score), r.matched) for r in rows],
+                       total)
+
+
+def _best_alternative(group, stats):
+    """A matched group's weight: its best matching alternative's — the inverse document
+    frequencies of its words, times its own weight (a synonym's or a part's is lower), so
+    a phrase outweighs one of its words and a rare word a common one (BM25's idea)."""
+    valued = sorted(((alt.weight * sum(term_stats.idf(stats.frequency(t), stats)
+                                       for t in alt.tokens), alt)
+                     for alt in group.alternatives), key=lambda item: -item[0])
+    return sa.case(*((SearchDocument.tsv.op("@@")(_tsquery(_alternative(alt))), value)
+                     for value, alt in valued), else_=0.0)
+
+
+def _tsquery(literal: str):
+    return sa.cast(sa.literal(literal), TSQUERY)

@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from forum.extensions import db
 from forum.models import Post, Topic, User
 from forum.permissions import is_authenticated, post_html_for
-from search.analysis import parse_query
 from search.models import TOPIC
-from search.services import _hydrate_posts, backend, gram_query, scope_for
+from search.parsing import parse_query
 from search.services.base import Filters, Hit
 from search.services.documents import html_to_text, may_find
+from search.services.hydration import hydrate_posts
+from search.services.indexing import backend
+from search.services.query import gram_query, scope_for
 from search.services.synonyms import synonym_map
 
 LIMIT = 5
@@ -47,7 +49,7 @@ def similar_topics(viewer: User | None, title: str | None, exclude_topic_id: int
         by_words = backend().search(query.loosened(), filters, scope_for(viewer), 0, CANDIDATES,
                                     min_match=1, coordinate=False).hits
     hits = _fused(by_words, _by_bigrams(viewer, query.text, filters))
-    items, _ = _hydrate_posts(viewer, hits, [])
+    items, _ = hydrate_posts(viewer, hits, [])
     results = [items[(h.kind, h.object_id)] for h in hits if (h.kind, h.object_id) in items]
     # Solved ones first among the best ``limit``: moving up solved topics from further down
     # would push out the closest duplicates.

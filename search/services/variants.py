@@ -15,9 +15,13 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 
+from forum.extensions import db
+from forum.models import VISIBLE, Post, Topic
 from search.analysis import _HAN_RUN_RE, STOPWORDS, _cut, fold
+from search.services.documents import html_to_text
 from search.services.synonyms import synonym_map
 
 WINDOW = 3
@@ -89,12 +93,6 @@ def mine(texts, min_count: int = MIN_COUNT) -> list[tuple[str, str, float]]:
 
 def site_texts() -> list[str]:
     """Every visible topic title and post body (the public text anyone can search)."""
-    import sqlalchemy as sa
-
-    from forum.extensions import db
-    from forum.models import VISIBLE, Post, Topic
-    from search.services.documents import html_to_text
-
     rows = db.session.execute(
         sa.select(Topic.title, Post.body, Post.is_first).join(Post, Post.topic_id == Topic.id)
         .where(Topic.deleted_at.is_(None), Topic.visibility == VISIBLE,

@@ -24,28 +24,33 @@ import threading
 from pathlib import Path
 
 from whoosh import index, scoring
-from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.query import And, AndMaybe, NumericRange, Or, Phrase, Term
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
-from search.analysis import Alternative, ParsedQuery, gram_tokens, index_tokens
 from search.models import AUDIENCE_ALL
+from search.parsing import Alternative, ParsedQuery
 from search.services import documents
 from search.services.base import (
-    COORDINATION_POOL,
-    SOLVED_BOOST,
-    TITLE_BOOST,
     Filters,
     Hit,
     HitPage,
     Scope,
 )
-from search.services.documents import SearchDoc, fresh_session
+from search.services.documents import fresh_session
 from search.services.journal import Journal
+from search.services.sources import SearchDoc
+from search.services.whoosh_relaxed import relaxed_search
+
+# JiebaTokenizer is pickled into existing indexes' schema as
+# search.services.whoosh_backend.JiebaTokenizer: it must stay importable from here.
+from search.services.whoosh_schema import (  # noqa: F401
+    JiebaTokenizer,
+    fields_of,
+    make_schema,
+)
 
 # Bump when the schema or the analysis changes: a new name starts an empty index, which
 # ``flask search reindex`` fills.
@@ -54,88 +59,7 @@ REBUILD_LOCK_WAIT_SECONDS = 300.0
 # A word found whole in this many documents is not also searched by its parts.
 COMMON_WORD_DOCUMENTS = 200
 MERGE_AFTER_SEGMENTS = 8
-
-
-# Ends the title in the "text" field's value: title words are indexed with TITLE_BOOST as
-# their weight, so a title hit counts more (and no extra field has to be searched).
-TITLE_END = "\x1e"
-
-
-class JiebaTokenizer(Tokenizer):
-    """whoosh tokenizer over ``search.analysis.index_tokens`` (jieba search mode, word
-    positions). Pickled by reference into the index's schema: keep its import path."""
-
-    def __eq__(self, other):
-        return other is not None and self.__class__ is other.__class__
-
-    def __hash__(self):
-        return hash(self.__class__.__name__)
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        title, _, body = value.rpartition(TITLE_END)
-        offset = start_pos
-        for text, boost in ((title, TITLE_BOOST), (body, 1.0)):
-            last = offset
-            for word, position in index_tokens(text):
-                token.text = word
-                token.boost = boost
-                token.stopped = False
-                if keeporiginal:
-                    token.original = word
-                if positions:
-                    token.pos = last = offset + position
-                if chars:  # offsets are not kept: snippets are cut from the original text
-                    token.startchar = token.endchar = start_char
-                yield token
-            for gram in gram_tokens(text):  # never in a phrase: any position will do
-                token.text = gram
-                token.boost = boost
-                token.stopped = False
-                if keeporiginal:
-                    token.original = gram
-                if positions:
-                    token.pos = last
-                if chars:
-                    token.startchar = token.endchar = start_char
-                yield token
-            offset = last + 2  # a gap: no phrase runs from the title into the body
-
-
-def make_schema() -> Schema:
-    analyzer = JiebaTokenizer()
-    return Schema(
-        key=ID(stored=True, unique=True),  # "topic:12" — kind and object id
-        kind=ID,
-        tribe=ID,
-        solved=ID,  # "1" / "0"
-        owner=ID,  # the only user who may find it (cold handling); absent for everyone
-        restricted=ID,  # "1" when owner is set, to find those few documents fast
-        audience=ID,
-        created=NUMERIC(numtype=int, bits=64, signed=True),
-        # Title and body in one field: one posting list per word to intersect.
-        text=TEXT(analyzer=analyzer, phrase=True),
-    )
-
-
-def _fields(doc: SearchDoc) -> dict:
-    fields = {
-        "key": doc.key,
-        "kind": doc.kind,
-        "tribe": str(doc.tribe_id or 0),
-        "solved": "1" if doc.solved else "0",
-        "audience": doc.audience,
-        "created": int(doc.created_at.timestamp()),
-        "text": f"{doc.title or ''}{TITLE_END}{doc.body or ''}",
-    }
-    if doc.owner_id is not None:
-        fields["owner"] = str(doc.owner_id)
-        fields["restricted"] = "1"
-    if doc.solved:
-        fields["_boost"] = SOLVED_BOOST
-    return fields
+ALLOWED_CACHE = 16  # filter sets kept per thread
 
 
 class WhooshBackend:
@@ -290,7 +214,7 @@ class WhooshBackend:
             if own:
                 searcher.close()
         for doc in docs:
-            writer.add_document(**_fields(doc))
+            writer.add_document(**fields_of(doc))
 
     def rebuild(self, progress=None) -> int:
         """Everything again, replacing the old documents in one commit (searches keep
@@ -306,7 +230,7 @@ class WhooshBackend:
                     for ids in source.all_ids(session, 500):
                         loaded = source.load(ids, session)
                         for doc in loaded.docs:
-                            writer.add_document(**_fields(doc))
+                            writer.add_document(**fields_of(doc))
                         count += len(loaded.docs)
                         if progress:
                             progress(len(ids))
@@ -333,32 +257,24 @@ class WhooshBackend:
             return HitPage([], 0)
         searcher = self.searcher()
         groups = self.group_queries(searcher, query)
-        q = self.build_query(query, groups, filters, min_match is None)
-        wanted = offset + limit if min_match is None else max(offset + limit, COORDINATION_POOL)
-        # A relaxed search is an Or under the weightless filters: whoosh's block-quality
-        # skipping would divide by their zero boost once the pool is full, and the whole
-        # pool is wanted anyway.
-        results = searcher.search(q, limit=wanted, mask=self._mask(searcher, scope),
-                                  terms=False, optimize=min_match is None)
+        mask = self._mask(searcher, scope)
+        if min_match is not None:
+            return relaxed_search(searcher, groups, self._allowed(searcher, filters), mask,
+                                  min_match,
+                                  offset, limit, coordinate,
+                                  lambda docnum: searcher.stored_fields(docnum)["key"])
+        q = self.build_query(query, groups, filters)
+        wanted = offset + limit
+        results = searcher.search(q, limit=wanted, mask=mask, terms=False)
         scored = results.scored_length()
         if scored < wanted:
             total = scored
         else:  # more may match: whoosh's estimate (an upper bound), never less than seen
             total = max(results.estimated_length(), scored + 1)
-        order = list(range(scored))
-        matched: dict[int, int] = {}
-        if min_match is not None:
-            matched = _matched_counts(searcher, groups, [results.docnum(n) for n in order])
-            order = [n for n in order if matched[results.docnum(n)] >= min_match]
-            if coordinate:  # stable: BM25 order within each count
-                order.sort(key=lambda n: -matched[results.docnum(n)])
-            if scored < wanted:
-                total = len(order)
         hits = []
-        for n in order[offset:offset + limit]:
+        for n in range(offset, scored):
             kind, _, object_id = results[n]["key"].partition(":")
-            hits.append(Hit(kind, int(object_id), float(results.score(n) or 0.0),
-                            matched.get(results.docnum(n))))
+            hits.append(Hit(kind, int(object_id), float(results.score(n) or 0.0)))
         return HitPage(hits, total)
 
     def group_queries(self, searcher, query: ParsedQuery) -> list:
@@ -420,6 +336,20 @@ class WhooshBackend:
                                     constantscore=True))
         return out
 
+    def _allowed(self, searcher, filters: Filters) -> set[int] | None:
+        """The documents the filters let through, as a set (relaxed searches check a few
+        hundred candidates against it); kept per searcher, a few filters at a time."""
+        narrowing = self._filters(filters)
+        if not narrowing:
+            return None
+        cache = self._local.__dict__.setdefault("allowed", {})
+        key = (self._local.state[1], filters)  # the searcher's generation
+        if key not in cache:
+            if len(cache) >= ALLOWED_CACHE:
+                cache.clear()
+            cache[key] = set(searcher.docs_for_query(And(narrowing)))
+        return cache[key]
+
     @staticmethod
     def _mask(searcher, scope: Scope):
         """The few documents this viewer may not see: someone else's cold-handled posts and,
@@ -430,23 +360,6 @@ class WhooshBackend:
         for audience in set(_audiences(searcher)) - set(scope.audiences):
             hidden |= set(searcher.docs_for_query(Term("audience", audience)))
         return hidden or None
-
-
-def _matched_counts(searcher, group_queries: list, docnums: list[int]) -> dict[int, int]:
-    """How many of the groups each document matches: one pass of each group's matcher
-    along the sorted documents (skipping, not reading every posting)."""
-    counts = dict.fromkeys(docnums, 0)
-    wanted = sorted(counts)
-    for q in group_queries:
-        matcher = q.matcher(searcher)
-        for docnum in wanted:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                counts[docnum] += 1
-    return counts
 
 
 def _audiences(searcher) -> list[str]:

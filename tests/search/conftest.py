@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 
 import pytest
+import sqlalchemy as sa
 
+from forum.extensions import db
+from search.models import SearchSynonym
 from search.services.whoosh_backend import WhooshBackend
 
 
@@ -56,10 +59,5 @@ def whoosh(app, tmp_path):
 def _no_default_synonyms(app):
     """Search tests state the synonym groups they rely on: the migration's default groups
     (restored before every test by tests/conftest.py) would widen their queries."""
-    import sqlalchemy as sa
-
-    from forum.extensions import db
-    from search.models import SearchSynonym
-
     db.session.execute(sa.delete(SearchSynonym))
     db.session.commit()

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from forum import events
+from forum.errors import PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import COLD, HIDDEN, Post, Topic
 from forum.services import topics
@@ -202,8 +204,6 @@ def test_a_synonym_of_several_words_needs_them_adjacent(engine, people, tribes):
 
 
 def test_only_moderators_edit_synonyms_and_bad_groups_are_refused(engine, people):
-    from forum.errors import PermissionDenied, ValidationError
-
     with pytest.raises(PermissionDenied):
         synonyms.save_synonym(people["alice"], "扣费, 扣钱")
     for bad in ("扣费", "扣费, 扣费", "扣费, 扣", "扣费, " + "长" * 21, "扣费, ！！", "a\x00, bb"):
@@ -283,8 +283,6 @@ def test_filters_by_tribe_type_solved_and_date(engine, people, tribes):
     ({"date_from": "2024-05-02", "date_to": "2024-05-01"}, "date_to"),
 ])
 def test_bad_filters_are_refused_with_a_message(app, bad, field):
-    from forum.errors import ValidationError
-
     with pytest.raises(ValidationError) as err:
         services.parse_filters(**bad)
     assert field in err.value.fields
@@ -357,8 +355,6 @@ def test_hidden_and_cold_handled_posts_never_reach_others(engine, people, tribes
 
 
 def test_index_follows_the_visibility_event(engine, people, tribes):
-    from forum import events
-
     topic = topics.create_topic(people["bob"], tribes["liuliang"], "流量全是骗人的", "冷处理")
     reply = topics.create_reply(people["alice"], topic, "流量太贵了")
     assert engine.count() == 2

@@ -7,6 +7,7 @@ import pytest
 
 from forum.models import COLD, HIDDEN, Post, Topic
 from forum.services import topics
+from search import services
 from search.services.similar import similar_topics
 from tests.conftest import login
 from tests.search.test_search_service import _set_visibility
@@ -109,8 +110,6 @@ def test_ideas_are_never_related_topics(client, site, make_user, app):
 
 
 def test_did_you_mean_corrects_pinyin_slips_and_typos_before_suggestions(client, site):
-    from search import services
-
     topics.create_topic(site["alice"], site["solved"].tribe, "流量超出怎么收费", "月底流量不够")
     assert services.search(None, "流两超出").did_you_mean == "流量超出"  # liu liang
     assert services.search(None, "宽代").did_you_mean == "宽带"  # one character off

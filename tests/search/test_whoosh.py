@@ -5,14 +5,19 @@ every commit (additions, deletions, merges, a full rebuild)."""
 from __future__ import annotations
 
 import multiprocessing
+from datetime import UTC, datetime
 
 import pytest
 from whoosh.index import LockError
 
 from forum.extensions import db
 from forum.services import topics
-from search import analysis, services
+from search import analysis, parsing, services
+from search.models import AUDIENCE_ALL
+from search.parsing import parse_query
+from search.services.base import COORDINATION_POOL, Filters, Scope
 from search.services.documents import ref
+from search.services.sources import SearchDoc
 from search.services.whoosh_backend import WhooshBackend
 
 
@@ -93,7 +98,7 @@ def test_index_survives_a_new_process_opening_it(whoosh, author):
     topic = topics.create_topic(user, tribe, "宽带报修电话", "打10000")
     reopened = WhooshBackend(whoosh.dir)  # another process: opens the existing index
     assert reopened.count() == 1
-    page = reopened.search(analysis.parse_query("宽带"), services.parse_filters(),
+    page = reopened.search(parsing.parse_query("宽带"), services.parse_filters(),
                            services.scope_for(None), 0, 10)
     assert [(h.kind, h.object_id) for h in page.hits] == [("topic", topic.first_post_id)]
 
@@ -124,12 +129,6 @@ def test_a_relaxed_search_with_a_filter_and_a_full_pool_does_not_fail(whoosh):
     """More matches than the coordination pool, under a tribe filter (whoosh's quality
     skipping once divided by the filter's zero boost in this situation at 100k posts):
     the hits come by how many words match."""
-    from datetime import UTC, datetime
-
-    from search.analysis import parse_query
-    from search.models import AUDIENCE_ALL
-    from search.services.base import COORDINATION_POOL, Filters, Scope
-    from search.services.documents import SearchDoc
 
     now = datetime.now(UTC)
     words = ["流量", "宽带", "话费", "套餐"]
