@@ -32,6 +32,7 @@ from celery.signals import task_failure
 from flask import Flask
 from kombu import Queue
 
+from forum import uow
 from forum.extensions import celery_app, db
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,6 @@ def task(*args, **kwargs):
 
 # --- after commit --------------------------------------------------------------------------
 
-_PENDING = "huzhu_pending_tasks"
-_READY = "huzhu_ready_tasks"
-
 # While the broker is unreachable, skip it for a while instead of paying the connection
 # timeout on every request; tasks run inline meanwhile.
 BROKER_RETRY_AFTER_SECONDS = 30.0
@@ -129,56 +127,11 @@ def enqueue_after_commit(task_obj: Task, *args: Any, **kwargs: Any) -> None:
     """Send ``task_obj(*args, **kwargs)`` to Celery once the current transaction commits.
 
     Nothing is sent if the transaction rolls back. Arguments must be JSON-serialisable (ids,
-    not ORM objects). In eager mode the task runs in-process right after the commit.
+    not ORM objects; in tests they go through JSON to prove it). In eager mode the task runs
+    in-process right after the commit, in its own app context and session.
     """
-    session = db.session()
-    if not session.in_transaction():
-        session.begin()  # so a rollback() before any SQL still discards the queue
-    session.info.setdefault(_PENDING, []).append((task_obj, args, kwargs))
-
-
-def pending_tasks() -> list[tuple[Task, tuple, dict]]:
-    """Tasks queued in the current transaction (for tests and debugging)."""
-    return list(db.session.info.get(_PENDING, []))
-
-
-_DEFERRED = "huzhu_deferred_tasks"
-
-
-@sa.event.listens_for(sa.orm.Session, "after_commit")
-def _send_after_commit(session) -> None:
-    queued = session.info.pop(_PENDING, None)
-    if queued:
-        if session.info.get("huzhu_dispatch_depth") and celery_app.conf.task_always_eager:
-            # Event handlers are still at work in this session and may hold SQLite's write
-            # lock: an in-process task on its own connection would wait for it forever
-            # ("database is locked"). It runs once the handlers are done (run_deferred).
-            session.info.setdefault(_DEFERRED, []).extend(queued)
-            return
-        # Sent from the hook so a plain db.session.commit() works as well as events.commit().
-        # An eager task runs in its own app context, hence its own session and connection.
-        for task_obj, args, kwargs in queued:
-            send_now(task_obj, *args, **kwargs)
-
-
-def run_deferred() -> None:
-    """Run the in-process tasks deferred while event handlers ran (forum.events), after
-    committing whatever the handlers left open."""
-    session = db.session()
-    if not session.info.get(_DEFERRED):
-        return
-    if session.in_transaction():
-        session.commit()
-    while session.info.get(_DEFERRED):
-        task_obj, args, kwargs = session.info[_DEFERRED].pop(0)
-        send_now(task_obj, *args, **kwargs)
-
-
-@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
-def _drop_on_rollback(session, transaction) -> None:
-    # Whatever is still queued when the outer transaction ends was not committed.
-    if transaction.parent is None and not transaction.nested:
-        session.info.pop(_PENDING, None)
+    sent_args, sent_kwargs = uow.as_sent([list(args), kwargs])
+    uow.on_commit(lambda: send_now(task_obj, *sent_args, **sent_kwargs))
 
 
 def send_now(task_obj: Task, *args: Any, **kwargs: Any) -> None:
