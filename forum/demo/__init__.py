@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 
 from forum.demo.dialogues import DATA_FILE
+from forum.demo.seed import seed
 
 DEFAULT_LIMIT = 400
 
@@ -33,8 +34,6 @@ def init_app(app: Flask) -> None:
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     def seed_demo(limit: int, data_path: Path, quiet: bool) -> None:
         """Load demo tribes, users and topics (safe to run twice)."""
-        from forum.demo.seed import seed
-
         report = seed(limit=limit, data_path=data_path, progress=not quiet)
         click.echo(report.summary())
         for name, seeder in current_app.extensions.get("huzhu_demo_seeders", {}).items():

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 
 from forum import events, uow
 from forum.extensions import db
+from forum.jobs import enqueue_after_commit
 from forum.models import HIDDEN, Notification, Topic
 from forum.services import accounts, topics
 from forum.services import notifications as service
-from forum.tasks import deliver_notification, enqueue_after_commit
+from forum.tasks import deliver_notification
 
 # The forum's own kinds; other packages add theirs for the same actions (a first accepted
 # answer also earns a badge), which these tests leave aside.
