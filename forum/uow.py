@@ -5,7 +5,8 @@ when the transaction rolls back. Everything that must not happen before its rows
 through it: events (``forum.events.emit``) and background tasks
 (``forum.jobs.enqueue_after_commit``).
 
-The edge (a view, an API call, a task, a CLI command) owns the transaction and commits it;
+The edge (a view, an API call, a task, a CLI command) owns the transaction and commits it
+(``with unit_of_work():``; inside it a service's commit only flushes);
 ``Session.commit`` then runs the queued callbacks in order, each in a unit of work of its own
 (committed after it, rolled back if it raises), so work a callback queues goes out too, and
 an eager in-process task never waits on a write lock this session still holds (SQLite).
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,11 +38,21 @@ class UnitOfWorkSession(FlaskSession):
         self.pending_callbacks: list[Callback] = []  # queued in the open transaction
         self.committed_callbacks: list[Callback] = []  # their transaction committed
         self.running_callbacks = False
+        self.held = False  # an edge's unit_of_work() is open: commits wait for its end
+        self.rolled_back_while_held = False
 
     def commit(self) -> None:
+        if self.held:
+            self.flush()  # a service's commit joins the edge's unit of work
+            return
         super().commit()
         if not self.running_callbacks:
             self._run_committed()
+
+    def rollback(self) -> None:
+        if self.held:
+            self.rolled_back_while_held = True
+        super().rollback()
 
     def _run_committed(self) -> None:
         self.running_callbacks = True
@@ -89,6 +101,34 @@ def on_commit(callback: Callback) -> None:
 def pending() -> list[Callback]:
     """Callbacks queued in the open transaction (for tests and debugging)."""
     return list(current_session().pending_callbacks)
+
+
+class UnitOfWorkBroken(RuntimeError):
+    """A service rolled back inside an edge's unit of work: the work before it is gone, so
+    committing the rest would record half an action."""
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWorkSession]:
+    """The edge's transaction: everything inside commits together when the block ends, or
+    nothing does if it raises. A service's ``commit()`` inside only flushes, so services
+    compose (a moderator's action and its audit entry). Nested blocks join the outer one."""
+    session = current_session()
+    if session.held:
+        yield session
+        return
+    session.held, session.rolled_back_while_held = True, False
+    try:
+        yield session
+    except BaseException:
+        session.held = False
+        session.rollback()
+        raise
+    session.held = False
+    if session.rolled_back_while_held:
+        session.rollback()
+        raise UnitOfWorkBroken("a rollback inside the unit of work discarded part of it")
+    session.commit()
 
 
 def commit() -> None:
