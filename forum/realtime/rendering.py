@@ -7,6 +7,7 @@ from typing import Any
 from flask import render_template
 
 from forum.extensions import db
+from forum.links import post_permalink
 from forum.models import VISIBLE, Post
 from forum.realtime.emit import app_or_none, emit_to_topic
 from forum.realtime.presence import presence
@@ -42,7 +43,7 @@ def reply_event(post) -> dict[str, Any]:
                        "display_name": post.author.display_name},
             "html": render_reply(post),
             "created_at": post.created_at.isoformat(),
-            "url": f"/p/{post.id}",
+            "url": post_permalink(post.id),
         },
     }
 

@@ -33,6 +33,7 @@ from forum import realtime
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.jobs import enqueue_after_commit
+from forum.links import post_permalink
 from forum.models import (
     Notification,
     NotificationReceipt,
@@ -107,7 +108,7 @@ def register_kind(kind: str, label: str, template: str, url: Callable[[dict], st
 def post_url(payload: dict) -> str:
     """A post's permalink (forum.views.notifications.post_permalink finds its page)."""
     if payload.get("post_id"):
-        return f"/p/{int(payload['post_id'])}"
+        return post_permalink(payload["post_id"])
     if payload.get("topic_id"):
         return f"/topic/{int(payload['topic_id'])}"
     return "/notifications"
