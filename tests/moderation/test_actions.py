@@ -98,11 +98,10 @@ def test_converting_twice_is_a_conflict(queued):
         actions.perform(queued.moderator, queued.post.id, "ticket", {})
 
 
-def test_cold_hide_and_restore_change_visibility_and_are_audited(queued):
+def test_cold_hide_and_restore_change_visibility_and_are_audited(queued, captured_events):
     from forum import events
 
-    seen = []
-    events.post_visibility_changed.connect(lambda _s=None, **kw: seen.append(kw), weak=False)
+    seen = captured_events(events.post_visibility_changed)["post_visibility_changed"]
     actions.perform(queued.moderator, queued.post.id, "cold", {})
     assert db.session.get(Post, queued.post.id).visibility == COLD
     assert queued.topic.visibility == COLD
