@@ -5,12 +5,32 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, Config
+from forum import (
+    auth,
+    cli,
+    errors_http,
+    handlers,
+    inputs,
+    jobs,
+    ratelimit,
+    scheduler,
+    security,
+    tasks,  # noqa: F401  (registers the core's tasks)
+    templating,
+)
+from forum.api import api_bp
+from forum.extensions import csrf, db, init_celery, init_socketio, login_manager, migrate
+from forum.realtime import sockets
+from forum.views import bp as web_bp
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -25,17 +45,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    from forum import inputs
-
     inputs.register_converters(app)  # before any route names <id:…>
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _configure_logging(app)
-
-    from forum.extensions import csrf, db, init_celery, init_socketio, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"),
@@ -46,16 +60,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_socketio(app)
     _configure_sqlite(app)
 
-    from forum import handlers, realtime, scheduler, tasks
-
-    tasks.init_app(app)  # Celery tasks run in this app's context
+    jobs.init_app(app)  # Celery tasks run in this app's context
     scheduler.init_app(app)  # embedded default: periodic tasks in a web-process thread
-    realtime.init_app(app)  # Socket.IO handlers, rooms, presence
+    sockets.init_app(app)  # Socket.IO handlers, rooms, presence
     handlers.init_app(app)  # notifications and live replies follow forum.events
-
-    from forum import auth, cli, errors_http, ratelimit, security, templating
-    from forum.api import api_bp
-    from forum.views import bp as web_bp
 
     auth.init_app(app)
     templating.init_app(app)
@@ -74,8 +82,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_packages(app: Flask) -> None:
     """Load the optional packages named in HUZHU_PACKAGES (search, …) and call their
     ``init_app(app)``; forum itself never imports them."""
-    import importlib
-
     for name in app.config.get("HUZHU_PACKAGES", ()):
         importlib.import_module(name).init_app(app)
 
@@ -97,10 +103,6 @@ def _configure_sqlite(app: Flask) -> None:
     """SQLite: enforce foreign keys and let readers and a writer work side by side (WAL)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    import sqlalchemy as sa
-
-    from forum.extensions import db
-
     with app.app_context():
         engine = db.engine
 

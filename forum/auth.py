@@ -6,6 +6,7 @@ from flask import Flask, g, request
 
 from forum.extensions import db, login_manager
 from forum.models import User
+from forum.services.accounts import user_for_token
 
 
 def bearer_token() -> str | None:
@@ -31,8 +32,6 @@ def init_app(app: Flask) -> None:
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:
-        from forum.services.accounts import user_for_token
-
         token = bearer_token()
         if token is None:
             return None

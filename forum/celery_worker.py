@@ -2,8 +2,8 @@
 
 Builds the Flask app (so every task runs in its app context, with the same configuration as
 the web processes: DATABASE_URL, REDIS_URL, SECRET_KEY …) and exposes it as ``celery``.
-The beat schedule is ``forum.tasks.BEAT_SCHEDULE``, which packages fill with
-``forum.tasks.register_periodic()`` when their tasks modules are imported by create_app().
+The beat schedule is ``forum.jobs.BEAT_SCHEDULE``, which packages fill with
+``forum.jobs.register_periodic()`` when their tasks modules are imported by create_app().
 
 In a worker, Socket.IO emits go through a write-only client of the Redis message queue
 (see forum/realtime.py), so they reach the browsers connected to every web process.
@@ -15,7 +15,7 @@ import os
 
 from celery.signals import worker_process_init
 
-from forum import create_app, tasks
+from forum import create_app, jobs
 from forum.extensions import db
 
 if not os.environ.get("REDIS_URL", "").strip():
@@ -25,7 +25,7 @@ if not os.environ.get("REDIS_URL", "").strip():
 
 flask_app = create_app({"HUZHU_PROCESS": "worker"})
 celery = flask_app.extensions["celery"]
-celery.conf.beat_schedule = tasks.BEAT_SCHEDULE
+celery.conf.beat_schedule = jobs.BEAT_SCHEDULE
 app = celery  # ``celery -A forum.celery_worker`` finds either name
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from forum import demo
+from forum.errors import ValidationError
 from forum.models import ROLE_NAMES
+from forum.services.accounts import register_user
 
 
 def init_app(app: Flask) -> None:
@@ -17,9 +20,6 @@ def init_app(app: Flask) -> None:
                   default=("customer",), show_default=True)
     def create_user(username: str, password: str, display_name: str | None, roles: tuple) -> None:
         """Create a user with one or more roles."""
-        from forum.errors import ValidationError
-        from forum.services.accounts import register_user
-
         try:
             user = register_user(username, display_name or username, password, list(roles))
         except ValidationError as err:
@@ -27,7 +27,5 @@ def init_app(app: Flask) -> None:
                 click.echo(f"{field}: {message}", err=True)
             raise SystemExit(2) from None
         click.echo(f"created {user.username} ({', '.join(sorted(user.role_names))})")
-
-    from forum import demo
 
     demo.init_app(app)

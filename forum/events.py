@@ -1,10 +1,13 @@
 """The event catalogue: every cross-package signal of Huzhu, sent only after commit.
 
-Services call ``emit(signal, **payload)`` while they work and ``commit()`` at the end of a
-unit of work; the queued events are sent once the transaction has committed and dropped if it
-rolls back, so a handler never sees a row that does not exist and a rolled-back post earns
-nothing. Handlers receive ``sender=None`` and keyword arguments only (ids, not ORM objects,
-so they can be handed to a Celery task).
+Services call ``emit(signal, **payload)`` while they work; the edge commits the unit of work
+and the event is sent then (``forum.uow.on_commit``), or never if it rolls back, so a handler
+never sees a row that does not exist and a rolled-back post earns nothing. Handlers receive
+``sender=None`` and keyword arguments only (ids, not ORM objects, so they can be handed to a
+Celery task; in tests the payload goes through JSON to prove it).
+
+Each receiver runs on its own: its work is committed after it, and if it raises, it is logged
+and its work rolled back, while the other receivers still hear the event.
 
 Subscribe with ``post_created.connect(handler)`` in a package's ``handlers.py``.
 """
@@ -12,14 +15,41 @@ Subscribe with ``post_created.connect(handler)`` in a package's ``handlers.py``.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-import sqlalchemy as sa
-from blinker import Namespace
+from blinker import NamedSignal, Namespace
 
-from forum.extensions import db
+from forum import uow
 
 log = logging.getLogger(__name__)
-signals = Namespace()
+
+
+class Event(NamedSignal):
+    """A catalogue signal whose receivers are isolated from one another (blinker itself stops
+    at the first error). ``send`` belongs after a commit; services use ``emit``."""
+
+    def send(self, sender: Any = None, /, *args: Any, **payload: Any) -> list:
+        results = []
+        session = uow.current_session()
+        for receiver in list(self.receivers_for(sender)):
+            try:
+                results.append((receiver, receiver(sender, **payload)))
+                session.commit()
+            except Exception:
+                log.exception("event handler %s for %s failed",
+                              getattr(receiver, "__qualname__", receiver), self.name)
+                session.rollback()
+        return results
+
+
+class _Catalogue(Namespace):
+    def signal(self, name: str, doc: str | None = None) -> Event:  # type: ignore[override]
+        if name not in self:
+            self[name] = Event(name, doc)
+        return self[name]  # type: ignore[return-value]
+
+
+signals = _Catalogue()
 
 # user_id, username
 user_registered = signals.signal("user_registered")
@@ -59,64 +89,21 @@ idea_voted = signals.signal("idea_voted")
 # idea_id, author_id, previous, state, by_id, reason (or None)
 idea_state_changed = signals.signal("idea_state_changed")
 
+# Moderation's scorer (moderation.scoring)
+# post_id, score, negative, previous_negative (None when the post had no score before);
+# sent right after the score is committed
+post_scored = signals.signal("post_scored")
+
 # kind, object_id — a package's searchable object (forum/searchable.py) changed its text
 searchable_changed = signals.signal("searchable_changed")
 
-_PENDING = "huzhu_pending_events"
-_PENDING_TASKS = "huzhu_pending_tasks"  # forum.tasks.enqueue_after_commit
 
-
-def emit(signal, **payload) -> None:
-    """Queue an event to be sent after the current transaction commits."""
-    session = db.session()
-    if not session.in_transaction():
-        session.begin()  # so a rollback() before any SQL still discards the queue
-    session.info.setdefault(_PENDING, []).append((signal, payload))
+def emit(signal: Event, **payload: Any) -> None:
+    """Send ``signal`` with ``payload`` once the current transaction commits."""
+    sent = uow.as_sent(payload)
+    uow.on_commit(lambda: signal.send(None, **sent))
 
 
 def commit() -> None:
-    """Commit the session, then send the events queued during this unit of work."""
-    db.session.commit()
-    dispatch_pending()
-
-
-_DEPTH = "huzhu_dispatch_depth"  # forum.tasks defers eager tasks while handlers run
-
-
-def dispatch_pending() -> None:
-    info = db.session.info
-    info[_DEPTH] = info.get(_DEPTH, 0) + 1
-    try:
-        _dispatch()
-    finally:
-        info[_DEPTH] -= 1
-    if info[_DEPTH] == 0:
-        from forum.tasks import run_deferred
-
-        run_deferred()
-
-
-def _dispatch() -> None:
-    pending = db.session.info.pop(_PENDING, [])
-    for signal, payload in pending:
-        # Each subscriber on its own: one package's failure must neither undo the committed
-        # action nor keep the event from the other packages (blinker stops at the first error).
-        for receiver in list(signal.receivers_for(None)):
-            try:
-                receiver(None, **payload)
-            except Exception:
-                log.exception("event handler %s for %s failed",
-                              getattr(receiver, "__qualname__", receiver), signal.name)
-                db.session.rollback()
-    # Handlers queue follow-up work (events, tasks via forum.tasks.enqueue_after_commit) in a
-    # unit of work of their own: commit it so that work goes out too.
-    if pending and (db.session.info.get(_PENDING) or db.session.info.get(_PENDING_TASKS)):
-        commit()
-
-
-@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
-def _drop_pending_on_rollback(session, previous_transaction) -> None:
-    # Every rollback() of the outer transaction drops the queue, even one that found no
-    # database transaction open; a savepoint rollback leaves the outer work queued.
-    if not previous_transaction.nested:
-        session.info.pop(_PENDING, None)
+    """Commit the unit of work (the events queued during it are sent before this returns)."""
+    uow.commit()

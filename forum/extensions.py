@@ -12,6 +12,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from forum.uow import UnitOfWorkSession
+
 # Stable constraint names so Alembic migrations work the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +28,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": UnitOfWorkSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

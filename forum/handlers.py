@@ -1,7 +1,7 @@
 """The core's own subscriptions to forum.events: notifications and live replies.
 
 Signals arrive after the action committed (forum/events.py); the work here is queued with
-forum.tasks.enqueue_after_commit (via notify), so it runs in a Celery task.
+forum.jobs.enqueue_after_commit (via notify), so it runs in a Celery task.
 """
 
 from __future__ import annotations
@@ -9,8 +9,12 @@ from __future__ import annotations
 from flask import Flask
 
 from forum import events
+from forum.extensions import db
+from forum.jobs import enqueue_after_commit
+from forum.models import Topic
+from forum.services import attachments
 from forum.services.notifications import notify, notify_many
-from forum.tasks import broadcast_reply, enqueue_after_commit
+from forum.tasks import broadcast_reply
 
 
 def on_post_created(sender, *, post_id: int, topic_id: int, author_id: int, is_first: bool,
@@ -19,9 +23,6 @@ def on_post_created(sender, *, post_id: int, topic_id: int, author_id: int, is_f
     if not is_first:
         enqueue_after_commit(broadcast_reply, post_id)  # first: the reply on open pages
         if topic_author_id is None:
-            from forum.extensions import db
-            from forum.models import Topic
-
             topic = db.session.get(Topic, topic_id)
             topic_author_id = topic.author_id if topic is not None else None
         if topic_author_id is not None:
@@ -54,14 +55,10 @@ def on_user_followed(sender, *, follower_id: int, followed_id: int, following: b
 def claim_post_images(sender, *, post_id: int, **_):
     # Right after the commit, in the request: the author's uploads the post shows become the
     # post's, so everyone who may read the post may see them from the next page view on.
-    from forum.services import attachments
-
     attachments.claim_for_post(post_id)
 
 
 def claim_message_images(sender, *, message_id: int, **_):
-    from forum.services import attachments
-
     attachments.claim_for_message(message_id)
 
 

@@ -6,7 +6,8 @@ import time
 
 import sqlalchemy as sa
 
-from forum.models import VISIBLE, Post, Topic, Tribe, User
+from forum.extensions import db
+from forum.models import VISIBLE, Post, Topic, Tribe, User, tribe_moderators
 from forum.rendering import mask_pii
 
 
@@ -32,9 +33,6 @@ def _tribe_moderator_ids() -> frozenset[int]:
     global _tribe_moderators
     fetched_at, ids = _tribe_moderators
     if time.monotonic() - fetched_at > _TRIBE_MODERATORS_TTL:
-        from forum.extensions import db
-        from forum.models import tribe_moderators
-
         ids = frozenset(db.session.scalars(sa.select(tribe_moderators.c.user_id).distinct()))
         _tribe_moderators = (time.monotonic(), ids)
     return ids

@@ -24,6 +24,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from forum.errors import RateLimited
+from forum.services import accounts
 
 # name → (config key, what the user is told; {wait} is a human duration)
 LIMITS: dict[str, tuple[str, str]] = {
@@ -158,8 +159,6 @@ def authenticate(username: str, password: str):
     pass a check that has not counted them yet. A success gives the account's slots back —
     the owner typing the password right is never slowed down — while the address keeps its
     count: one address tries at most RATELIMIT_LOGIN_IP passwords per window."""
-    from forum.services import accounts
-
     keys = _login_keys(username)
     for name, key in keys:
         consume(name, key)

@@ -1,6 +1,6 @@
 """Periodic work in the embedded default.
 
-In production ``celery … beat`` sends the entries of ``forum.tasks.BEAT_SCHEDULE`` to the
+In production ``celery … beat`` sends the entries of ``forum.jobs.BEAT_SCHEDULE`` to the
 workers. The embedded default has no broker and no beat process, so SLA escalation, closing
 arena rounds or the nightly influence recomputation would never happen: there, one daemon
 thread of the web process runs the same schedule, calling each task in-process.
@@ -20,7 +20,7 @@ from celery.schedules import schedule as interval_schedule
 from flask import Flask
 
 from forum.extensions import celery_app
-from forum.tasks import BEAT_SCHEDULE
+from forum.jobs import BEAT_SCHEDULE
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forum.tasks import register_periodic, task
+from forum.jobs import register_periodic, task
 
 CLOSE_ROUNDS_EVERY_SECONDS = 60.0
 

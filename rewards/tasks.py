@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forum.tasks import register_periodic, task
+from forum.jobs import register_periodic, task
 from rewards.services.leaderboards import ROLLUP_EVERY_SECONDS
 
 

@@ -189,6 +189,27 @@ def make_user(app):
 
 
 @pytest.fixture
+def captured_events(app):
+    """``got = captured_events(events.post_created, …)``: every payload each signal sends
+    during the test, by signal name (``got["post_created"]``); disconnected afterwards."""
+    connected = []
+
+    def _capture(*signals):
+        got: dict[str, list[dict]] = {s.name: [] for s in signals}
+        for signal in signals:
+            def receiver(_sender=None, _name=signal.name, **payload):
+                got[_name].append(payload)
+
+            signal.connect(receiver, weak=False)
+            connected.append((signal, receiver))
+        return got
+
+    yield _capture
+    for signal, receiver in connected:
+        signal.disconnect(receiver)
+
+
+@pytest.fixture
 def make_tribe(app, make_user):
     from forum.services.tribes import save_tribe
 

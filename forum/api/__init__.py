@@ -50,8 +50,6 @@ def _check_auth_and_csrf():
 
 @api_bp.before_request
 def _check_contract():
-    from forum.api.contract import check_request
-
     check_request()
 
 
@@ -167,3 +165,4 @@ def page_args(default_per_page_key: str) -> tuple[int, int]:
 
 
 from forum.api import accounts, attachments, messages, notifications, openapi, topics, tribes  # noqa: E402,F401,I001  (route modules)
+from forum.api.contract import check_request  # noqa: E402  (reads the document those build)

@@ -17,6 +17,7 @@ from typing import Any
 from flask import request
 from jsonschema import Draft202012Validator
 
+from forum.api.openapi import DOCUMENT
 from forum.errors import ValidationError
 
 PREFIX = "/api/v1"
@@ -33,8 +34,6 @@ def openapi_path(rule: str) -> str:
 
 
 def _operation() -> dict | None:
-    from forum.api.openapi import DOCUMENT
-
     if request.url_rule is None:
         return None
     path = DOCUMENT["paths"].get(openapi_path(request.url_rule.rule))
@@ -43,8 +42,6 @@ def _operation() -> dict | None:
 
 @cache
 def _validator(schema_name: str) -> Draft202012Validator:
-    from forum.api.openapi import DOCUMENT
-
     return Draft202012Validator({"$ref": f"#/components/schemas/{schema_name}",
                                  "components": DOCUMENT["components"]})
 

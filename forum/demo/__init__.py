@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 from forum.demo.bulk import bulk_load
 from forum.demo.dialogues import DATA_FILE
+from forum.demo.seed import seed
 
 DEFAULT_LIMIT = 400
 
@@ -59,8 +60,6 @@ def init_app(app: Flask) -> None:
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     def seed_demo(limit: int, data_path: Path, quiet: bool) -> None:
         """Load demo tribes, users and topics (safe to run twice)."""
-        from forum.demo.seed import seed
-
         started = time.perf_counter()
         with bulk_load():
             report = seed(limit=limit, data_path=data_path, progress=not quiet)

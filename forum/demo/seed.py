@@ -32,8 +32,8 @@ from forum.demo.dialogues import (
     stable_hash,
 )
 from forum.extensions import db
-from forum.models import Follow, Like, Post, Topic, Tribe, TribeMember, User, utcnow
-from forum.services import accounts, topics, tribes
+from forum.models import Conversation, Follow, Like, Post, Topic, Tribe, TribeMember, User, utcnow
+from forum.services import accounts, messages, topics, tribes
 
 SPREAD_DAYS = 60
 WELCOME_TITLE = "欢迎来到{name}：发帖须知"
@@ -270,9 +270,6 @@ DEMO_CONVERSATIONS: tuple[tuple[tuple[str, str, str], ...], ...] = (
 
 def _seed_messages(report: SeedReport, users: dict[str, User]) -> None:
     """Demo private messages; a pair that already talked is left alone (idempotent)."""
-    from forum.models import Conversation
-    from forum.services import messages
-
     for conversation in DEMO_CONVERSATIONS:
         first_sender, first_recipient, _ = conversation[0]
         low, high = sorted((users[first_sender].id, users[first_recipient].id))

@@ -4,7 +4,7 @@
     notify(user_id, "reply", {"actor_id": 7, "topic_id": 12, "post_id": 345})
 
 ``notify`` only queues: the notification is created by a Celery task sent after the current
-transaction commits (forum.tasks.enqueue_after_commit), so a rolled-back action notifies no
+transaction commits (forum.jobs.enqueue_after_commit), so a rolled-back action notifies no
 one. The task skips the actor (nobody is told about their own action), users who muted the
 kind, and users who may not see the topic; it folds events of one kind about one thing into
 the same unread item ("3 条新回复"), and pushes the item and the new unread count live over
@@ -29,8 +29,11 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from forum import realtime
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
+from forum.jobs import enqueue_after_commit
+from forum.links import post_permalink
 from forum.models import (
     Notification,
     NotificationReceipt,
@@ -105,7 +108,7 @@ def register_kind(kind: str, label: str, template: str, url: Callable[[dict], st
 def post_url(payload: dict) -> str:
     """A post's permalink (forum.views.notifications.post_permalink finds its page)."""
     if payload.get("post_id"):
-        return f"/p/{int(payload['post_id'])}"
+        return post_permalink(payload["post_id"])
     if payload.get("topic_id"):
         return f"/topic/{int(payload['topic_id'])}"
     return "/notifications"
@@ -176,9 +179,8 @@ def notify_many(user_ids: Iterable[int], kind: str, payload: dict) -> None:
         return
     payload = dict(payload)
     json.dumps(payload)  # ids and plain values only: it travels through the broker
-    from forum.tasks import deliver_notification, enqueue_after_commit
-
-    enqueue_after_commit(deliver_notification, ids, kind, payload)
+    # By name: the task (forum/tasks.py) wraps this module's ``deliver``.
+    enqueue_after_commit("forum.deliver_notification", ids, kind, payload)
 
 
 # --- delivery (runs in the task) -----------------------------------------------------------
@@ -295,8 +297,6 @@ def deliver(user_ids: list[int], kind: str, payload: dict, *, _retried: bool = F
         # Another worker delivered this event to some of them meanwhile: those are skipped now.
         return deliver(user_ids, kind, payload, _retried=True)
     for user_id, item in live:
-        from forum import realtime
-
         realtime.emit_to_user(user_id, "notification", item)
         push_unread_count(user_id)
     return len(live)
@@ -304,8 +304,6 @@ def deliver(user_ids: list[int], kind: str, payload: dict, *, _retried: bool = F
 
 def push_notification(user_id: int, notification_id: int) -> None:
     """Send a notification and the new unread count to the user's open pages."""
-    from forum import realtime
-
     note = db.session.get(Notification, notification_id)
     if note is None:
         return
@@ -314,8 +312,6 @@ def push_notification(user_id: int, notification_id: int) -> None:
 
 
 def push_unread_count(user_id: int) -> None:
-    from forum import realtime
-
     realtime.emit_to_user(user_id, "unread_count", {"count": unread_count(user_id)})
 
 

@@ -15,13 +15,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from forum import events
-from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.errors import ValidationError
 from forum.extensions import db
 from forum.models import PENDING, VISIBLE, Post, Topic, Tribe, User, tribe_moderators, utcnow
 from forum.pagination import Page, paginate
-from forum.permissions import is_global_moderator, moderates
-from forum.rendering import find_mentions
+from forum.permissions import is_global_moderator
+from forum.services.notifications import notify_many, post_url, register_kind
 
 TRUSTED_ROLES = ("moderator", "employee", "proxy")  # admins are trusted by has_role
 LINK_RE = re.compile(r"https?://|(?<![/\w.])www\.", re.IGNORECASE)
@@ -77,8 +76,6 @@ def should_hold(user: User, tribe: Tribe) -> bool:
 
 def announce_held(post: Post) -> None:
     """Tell the tribe's moderators (global moderators see the queue anyway)."""
-    from forum.services.notifications import notify_many
-
     moderator_ids = [m.id for m in post.topic.tribe.moderators]
     if moderator_ids:
         notify_many(moderator_ids, "post_held",
@@ -104,62 +101,7 @@ def moderated_tribe_ids(user: User) -> list[int]:
 
 
 
-def _pending_post_for(moderator: User, post_id: int) -> Post:
-    post = db.session.get(Post, post_id)
-    if post is None or post.deleted_at is not None:
-        raise NotFound("帖子不存在")
-    if not moderates(moderator, post.topic.tribe):
-        raise PermissionDenied("只有本部落的版主可以审核")
-    if post.visibility != PENDING:
-        raise Conflict("这条帖子已经审核过了")
-    return post
-
-
-def approve(moderator: User, post_id: int) -> Post:
-    """Publish a held post: counted, announced (notifications, points …) as if just posted."""
-    from forum.services.notifications import notify
-    from forum.services.topics import publish_new_post
-
-    post = _pending_post_for(moderator, post_id)
-    post.visibility = VISIBLE
-    if post.is_first:
-        post.topic.visibility = VISIBLE
-    mentioned = find_mentions(post.body)
-    mention_ids = list(db.session.scalars(
-        sa.select(User.id).where(User.username.in_(mentioned)))) if mentioned else []
-    publish_new_post(post, mention_ids)
-    notify(post.author_id, "post_approved", {"actor_id": moderator.id,
-                                             "topic_id": post.topic_id, "post_id": post.id})
-    events.commit()
-    return post
-
-
-def reject(moderator: User, post_id: int, reason: str) -> Post:
-    """Refuse a held post: soft-deleted (kept, never shown), the author told why."""
-    from forum.services.notifications import notify
-
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("请填写不通过的原因", {"reason": "请填写原因，作者会看到"})
-    if len(reason) > 200:
-        raise ValidationError("原因最多 200 字", {"reason": "最多 200 字"})
-    post = _pending_post_for(moderator, post_id)
-    now = utcnow()
-    post.deleted_at = now
-    post.deleted_by_id = moderator.id
-    if post.is_first:
-        post.topic.deleted_at = now
-    # The post is deleted now, so the notification names it by title, not by id (a
-    # notification about a deleted post would be dropped on delivery).
-    notify(post.author_id, "post_rejected", {"actor_id": moderator.id, "title": post.topic.title,
-                                             "rejected_post_id": post.id, "reason": reason})
-    events.commit()
-    return post
-
-
 def _register_kinds() -> None:
-    from forum.services.notifications import post_url, register_kind
-
     register_kind("post_held", "新用户帖子待审核", "{actor} 的帖子「{topic}」等待你审核",
                   lambda p: "/review", source=lambda p: f"held:{p.get('post_id')}",
                   mutable=False, description="你管理的部落里有新用户的帖子等待审核")

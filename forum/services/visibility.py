@@ -30,13 +30,13 @@ def _adjust_tribe_counters(topic: Topic, sign: int) -> None:
 
 
 def set_post_visibility(post_id: int, visibility: str, actor_id: int | None,
-                        reason: str | None = None, *, commit: bool = True) -> Post:
+                        reason: str | None = None) -> Post:
     """Set a post's visibility (VISIBLE, HIDDEN or COLD); the opening post carries its topic.
 
     Permission is the caller's business (moderation checks ``moderates``; it also keeps
     ``reason`` in its audit log — the event carries the documented payload only). A no-op when the
-    post already has that visibility (no event). ``commit=False`` leaves the commit (and so
-    the event) to the caller's unit of work.
+    post already has that visibility (no event). Inside a caller's ``uow.unit_of_work()`` the
+    commit (and so the event) waits for the caller's.
     """
     if visibility not in VISIBILITIES:
         raise ValidationError("未知的可见性", {"visibility": f"须为 {', '.join(VISIBILITIES)}"})
@@ -64,6 +64,5 @@ def set_post_visibility(post_id: int, visibility: str, actor_id: int | None,
     events.emit(events.post_visibility_changed, post_id=post.id, topic_id=post.topic_id,
                 tribe_id=topic.tribe_id, author_id=post.author_id, is_first=post.is_first,
                 visibility=visibility, previous=previous, by_id=actor_id)
-    if commit:
-        events.commit()
+    events.commit()
     return post

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from forum import permissions
 from forum.errors import DomainError
+from forum.errors_http import with_retry_after
 from forum.pagination import clamp_page
 from forum.rendering import PII_KINDS, find_pii
 
@@ -40,8 +41,6 @@ def refusal_status(body: str, form, refused: DomainError | None = None):
     """A form page's response: 200, 422 when the form shows errors, or the refusal's own
     status (e.g. 429 with Retry-After) — the form is shown again with what was typed."""
     if refused is not None:
-        from forum.errors_http import with_retry_after
-
         return with_retry_after(make_response(body, refused.status), refused)
     return body, (422 if form.has_errors else 200)
 

@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from forum import permissions
 from forum.errors import DomainError
-from forum.services import trust
+from forum.services import review, trust
 from forum.templating import register_menu_link
 from forum.views import bp
 from forum.views.helpers import current_actor, page_arg
@@ -31,7 +31,7 @@ def review_queue():
 @login_required
 def review_approve(post_id: int):
     try:
-        post = trust.approve(current_actor(), post_id)
+        post = review.approve(current_actor(), post_id)
     except DomainError as err:
         if err.status in (403, 404):
             raise
@@ -45,7 +45,7 @@ def review_approve(post_id: int):
 @login_required
 def review_reject(post_id: int):
     try:
-        post = trust.reject(current_actor(), post_id, request.form.get("reason", ""))
+        post = review.reject(current_actor(), post_id, request.form.get("reason", ""))
     except DomainError as err:
         if err.status in (403, 404):
             raise

@@ -18,16 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from forum.errors import ValidationError
 from forum.extensions import db
 from forum.models import User, utcnow
+from forum.templating import SHANGHAI
 from ideas.models import IMPLEMENTED, MERGED, Idea, IdeaStateChange, IdeaVote
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIODS = ("week", "month", "all")
 PERIOD_LABELS = {"week": "本周", "month": "本月", "all": "总榜"}
 GRAVITY = 1.5

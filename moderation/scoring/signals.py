@@ -1,14 +1,10 @@
-"""Moderation-internal signals (not part of the forum's event catalogue).
-
-``post_scored`` is sent after ``score_post`` has committed, with keyword arguments
-``post_id``, ``score``, ``negative`` and ``previous_negative`` (None when the post had no
-score before). The moderation queue listens to it.
-"""
+"""``post_scored`` lives in the one event catalogue (``forum.events``); this name stays so the
+scorer's import keeps working. It is sent right after ``score_post`` commits, with keyword
+arguments ``post_id``, ``score``, ``negative`` and ``previous_negative`` (None when the post
+had no score before); each receiver runs on its own (``forum.events.Event``)."""
 
 from __future__ import annotations
 
-from blinker import Namespace
+from forum.events import post_scored
 
-signals = Namespace()
-
-post_scored = signals.signal("moderation.post_scored")
+__all__ = ["post_scored"]

@@ -3,7 +3,9 @@
 dismiss · not_negative (不是负面: dismiss, and teach the scorer) · reply (public, from a
 canned reply or free text with placeholders) · message (私信答复) · ticket (转为工单) · cold
 (特殊冷处理) · hide · restore · set_demand · reopen. Each decision is also a training label
-(``labels.record``), committed with the action and its audit entry.
+(``labels.record``), committed with the action and its audit entry: ``perform`` is one
+unit of work (``forum.uow.unit_of_work``; the view or API call opens it, and it joins), so
+the reply, message, ticket or visibility change commits with its audit entry or not at all.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from forum import events
+from forum import uow
 from forum.errors import ValidationError
 from forum.extensions import db
 from forum.models import COLD, HIDDEN, VISIBLE, Post, User, utcnow
@@ -87,8 +89,13 @@ def _finish(actor: User, item: QueueItem, action: str, before: dict, reason: str
 
 def perform(actor: User, post_id: int, action: str, params: dict[str, Any] | None = None
             ) -> ActionResult:
-    """Apply ``action`` to the queued post ``post_id`` (moderators of its tribe only)."""
-    params = params or {}
+    """Apply ``action`` to the queued post ``post_id`` (moderators of its tribe only): the
+    action, its training label and its audit entry commit together or not at all."""
+    with uow.unit_of_work():
+        return _perform(actor, post_id, action, params or {})
+
+
+def _perform(actor: User, post_id: int, action: str, params: dict[str, Any]) -> ActionResult:
     item = get_item_or_404(actor, post_id)
     if action not in ACTIONS:
         raise ValidationError("未知的操作", {"action": f"须为 {', '.join(ACTIONS)}"})
@@ -109,7 +116,7 @@ def perform(actor: User, post_id: int, action: str, params: dict[str, Any] | Non
         _finish(actor, item, action, before, reason, status=None)
     elif action in VISIBILITY_OF:
         changed = item.post.visibility != VISIBILITY_OF[action]
-        set_post_visibility(item.post_id, VISIBILITY_OF[action], actor.id, reason, commit=False)
+        set_post_visibility(item.post_id, VISIBILITY_OF[action], actor.id, reason)
         _finish(actor, item, action, before, reason,
                 status=None if action == "restore" else HANDLED)
         if action == "hide" and changed:
@@ -121,22 +128,21 @@ def perform(actor: User, post_id: int, action: str, params: dict[str, Any] | Non
     elif action == "reply":
         text = _text(actor, item, params)
         post = item.post
-        result.reply = topics.create_reply(actor, post.topic, text)  # commits the reply
+        result.reply = topics.create_reply(actor, post.topic, text)
         _finish(actor, item, action, before, reason, reply_id=result.reply.id)
     elif action == "message":
         text = _text(actor, item, params)
-        message = messages.send_message(actor, item.author, text)  # commits the message
+        message = messages.send_message(actor, item.author, text)
         result.message_id = message.id
         _finish(actor, item, action, before, reason, message_id=message.id)
     elif action == "ticket":
         result.ticket = convert_to_ticket(actor, item, params)
         _finish(actor, item, action, before, reason, ticket=result.ticket.number)
-    events.commit()
     return result
 
 
 def convert_to_ticket(actor: User, item: QueueItem, params: dict[str, Any]) -> Ticket:
-    """Open a ticket for the post's author (not committed: perform() commits it with the
+    """Open a ticket for the post's author (in perform()'s unit of work: it commits with the
     queue item and the audit entry)."""
     post = item.post
     title = params.get("title") or topic_title_for(None, post.topic)
@@ -151,7 +157,7 @@ def convert_to_ticket(actor: User, item: QueueItem, params: dict[str, Any]) -> T
         actor, item.author, title=title, description=description,
         category=params.get("category") or "投诉",
         demand=params.get("demand") or item.demand or _suggested_demand(item),
-        tier=params.get("tier") or None, source_post=post, commit=False)
+        tier=params.get("tier") or None, source_post=post)
 
 
 def _suggested_demand(item: QueueItem) -> str | None:

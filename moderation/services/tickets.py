@@ -111,8 +111,7 @@ def _validate_new(title: str, description: str, category: str, demand: str | Non
 
 def create_ticket(actor: User, customer: User, *, title: str, description: str = "",
                   category: str = "其他", demand: str | None = None, tier: str | None = None,
-                  source_post: Post | None = None, tribe_id: int | None = None,
-                  commit: bool = True) -> Ticket:
+                  source_post: Post | None = None, tribe_id: int | None = None) -> Ticket:
     """Open a ticket for ``customer``. Customers open their own (from their own posts);
     staff open them for anyone in the tribes they moderate. One ticket per source post."""
     if source_post is not None:
@@ -161,8 +160,7 @@ def create_ticket(actor: User, customer: User, *, title: str, description: str =
     events.emit(events.ticket_created, ticket_id=ticket.id, number=ticket.number,
                 customer_id=customer.id, source_post_id=ticket.source_post_id,
                 tribe_id=tribe_id, created_by_id=actor.id)
-    if commit:
-        events.commit()
+    events.commit()
     return ticket
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 
-from forum.tasks import register_periodic, task
+from forum.jobs import register_periodic, task
 
 
 @task(name="proxies.recompute_influence")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from forum.errors import ValidationError
 from forum.extensions import db
 from forum.models import PENDING, VISIBLE, Notification, Topic, User, utcnow
-from forum.services import topics, trust
+from forum.services import review, topics, trust
 from tests.conftest import csrf_token, login
 
 IMG = "![图片](/uploads/" + "a" * 32 + ".png)"
@@ -110,7 +110,7 @@ def test_first_post_of_a_new_user_is_held_and_invisible_to_others(
 def test_only_the_first_post_in_the_tribe_is_held(newbie, held_tribe, make_user):
     mod = db.session.scalar(sa.select(User).where(User.username == "tribe_mod"))
     first = topics.create_topic(newbie, held_tribe, "我的第一帖子", "内容")
-    trust.approve(mod, first.first_post_id)
+    review.approve(mod, first.first_post_id)
     second = topics.create_topic(newbie, held_tribe, "我的第二帖子", "内容")
     assert second.visibility == VISIBLE
 
@@ -120,7 +120,7 @@ def test_approval_publishes_counts_and_announces(client, newbie, held_tribe, mak
     open_topic = topics.create_topic(asker, held_tribe, "有人知道吗", "问题")
     # asker posted first while the tribe held posts? asker is new too: approve it first
     mod = db.session.scalar(sa.select(User).where(User.username == "tribe_mod"))
-    trust.approve(mod, open_topic.first_post_id)
+    review.approve(mod, open_topic.first_post_id)
     reply = topics.create_reply(newbie, open_topic, "我知道，打 10086")
     assert reply.visibility == PENDING
     assert db.session.get(Topic, open_topic.id).reply_count == 0

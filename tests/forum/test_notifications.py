@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from forum import events
+from forum import events, uow
 from forum.extensions import db
+from forum.jobs import enqueue_after_commit
 from forum.models import HIDDEN, Notification, Topic
 from forum.services import accounts, topics
 from forum.services import notifications as service
-from forum.tasks import deliver_notification, enqueue_after_commit, pending_tasks
+from forum.tasks import deliver_notification
 
 # The forum's own kinds; other packages add theirs for the same actions (a first accepted
 # answer also earns a badge), which these tests leave aside.
@@ -118,10 +119,10 @@ def test_notify_waits_for_commit_and_rollback_sends_nothing(people):
     asker, helper = people["asker"], people["helper"]
     payload = {"actor_id": helper.id}
     service.notify(asker.id, "follow", payload)
-    assert len(pending_tasks()) == 1
+    assert len(uow.pending()) == 1
     assert notes_of(asker) == []  # nothing ran before the commit (notes_of does not commit)
     db.session.rollback()
-    assert pending_tasks() == []
+    assert uow.pending() == []
     db.session.commit()  # a later commit does not resurrect it
     assert notes_of(asker) == []
     service.notify(asker.id, "follow", payload)

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+from forum.jobs import task
 from forum.scheduler import InProcessBeat
-from forum.tasks import task
 
 RUNS: list[int] = []
 

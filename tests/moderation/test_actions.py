@@ -98,11 +98,10 @@ def test_converting_twice_is_a_conflict(queued):
         actions.perform(queued.moderator, queued.post.id, "ticket", {})
 
 
-def test_cold_hide_and_restore_change_visibility_and_are_audited(queued):
+def test_cold_hide_and_restore_change_visibility_and_are_audited(queued, captured_events):
     from forum import events
 
-    seen = []
-    events.post_visibility_changed.connect(lambda _s=None, **kw: seen.append(kw), weak=False)
+    seen = captured_events(events.post_visibility_changed)["post_visibility_changed"]
     actions.perform(queued.moderator, queued.post.id, "cold", {})
     assert db.session.get(Post, queued.post.id).visibility == COLD
     assert queued.topic.visibility == COLD
@@ -143,3 +142,41 @@ def test_unknown_action_and_unqueued_post_are_refused(queued):
         actions.perform(queued.moderator, queued.post.id, "explode", {})
     with pytest.raises(NotFound):
         actions.perform(queued.moderator, 999999, "dismiss", {})
+
+
+class _AuditDown(RuntimeError):
+    pass
+
+
+@pytest.mark.parametrize("action, params", [
+    ("reply", {"body": "您好，已收到"}),
+    ("message", {"body": "{username} 您好，我私信联系您"}),
+    ("ticket", {}),
+    ("hide", {}),
+])
+def test_an_action_whose_audit_entry_fails_leaves_nothing_behind(queued, monkeypatch, action,
+                                                                  params):
+    """The action and its audit entry commit together or not at all: the second step fails
+    (the audit write, by fault injection), so the reply, message, ticket or hiding is gone."""
+    from moderation.models import Ticket
+
+    def failing_record(*_args, **_kwargs):
+        raise _AuditDown("audit store unavailable")
+
+    posts_before = db.session.scalar(sa.select(sa.func.count()).select_from(Post))
+    monkeypatch.setattr(audit, "record", failing_record)
+    with pytest.raises(_AuditDown):
+        actions.perform(queued.moderator, queued.post.id, action, params)
+    monkeypatch.undo()
+    db.session.expire_all()
+    with db.engine.connect() as conn:  # what is committed, seen from another connection
+        count = lambda model: conn.execute(  # noqa: E731
+            sa.select(sa.func.count()).select_from(model)).scalar()
+        assert count(Post) == posts_before
+        assert count(Message) == 0 and count(Ticket) == 0
+        assert count(AuditEntry) == 0
+    assert db.session.get(Post, queued.post.id).visibility == VISIBLE
+    # The item is still open, and the same action goes through once the audit log works.
+    result = actions.perform(queued.moderator, queued.post.id, action, params)
+    assert _audit(queued.post.id)[-1] == (action, queued.moderator.id)
+    assert result.item.status == "handled"

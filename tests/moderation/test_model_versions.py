@@ -190,7 +190,7 @@ def test_dashboard_shows_versions_with_figures_and_rollback_for_admins(app, scen
 
 
 def test_monthly_retrain_is_off_by_default_and_registered_when_asked(app):
-    from forum.tasks import BEAT_SCHEDULE
+    from forum.jobs import BEAT_SCHEDULE
     from moderation import tasks
 
     assert "moderation.retrain_scorer" not in BEAT_SCHEDULE

@@ -128,17 +128,17 @@ def live_server(app):
     # The dev server logs every request, and "bad request" when a closed websocket's last
     # frames arrive on its keep-alive connection: noise here.
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    from forum import realtime
+    from forum.realtime import presence
 
     # Presence updates are batched once a second in production; quicker here.
-    interval, realtime.PRESENCE_EMIT_SECONDS = realtime.PRESENCE_EMIT_SECONDS, 0.2
+    interval, presence.PRESENCE_EMIT_SECONDS = presence.PRESENCE_EMIT_SECONDS, 0.2
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
-    realtime.PRESENCE_EMIT_SECONDS = interval
+    presence.PRESENCE_EMIT_SECONDS = interval
 
 
 def redis_or_skip(url: str = REDIS_URL):

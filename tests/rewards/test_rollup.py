@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import time_machine
 
 from forum.extensions import db
+from forum.jobs import BEAT_SCHEDULE
 from forum.models import User
-from forum.tasks import BEAT_SCHEDULE
 from rewards.models import NOT_EARNING, REVERSAL, LedgerEntry, PeriodTotal, TotalDelta
 from rewards.services import leaderboards
 from rewards.services.ledger import Award, award, award_many, reverse_source

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from forum import permissions
 from forum.errors import ValidationError
 from forum.models import User
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
+from forum.templating import SHANGHAI
 
 # --- permissions ---------------------------------------------------------------------------
 # Candidates and ratings are staff work (moderators and admins); employees may look at the

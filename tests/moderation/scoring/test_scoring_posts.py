@@ -88,7 +88,7 @@ def test_failing_scorer_does_not_block_posting_and_periodic_rescore_picks_it_up(
 
 
 def test_periodic_rescore_is_registered_with_beat():
-    from forum.tasks import BEAT_SCHEDULE
+    from forum.jobs import BEAT_SCHEDULE
 
     assert BEAT_SCHEDULE["moderation.rescore_missing"]["task"] == "moderation.rescore_missing"
 

@@ -106,7 +106,7 @@ def test_weights_must_be_whole_thousandths_adding_up_to_one(admin, make_user):
 
 
 def test_recompute_command_and_nightly_task_are_registered(app):
-    from forum.tasks import BEAT_SCHEDULE
+    from forum.jobs import BEAT_SCHEDULE
 
     assert BEAT_SCHEDULE["proxies.recompute_influence"]["task"] == "proxies.recompute_influence"
     result = app.test_cli_runner().invoke(args=["proxies", "recompute-influence"])

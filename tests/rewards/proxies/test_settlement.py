@@ -152,7 +152,7 @@ def test_settle_command_is_idempotent_and_validates_the_month(app, proxy):
 
 @time_machine.travel(datetime(2026, 11, 30, 17, 0, tzinfo=UTC), tick=False)  # Dec 1st, Beijing
 def test_the_monthly_task_settles_the_previous_shanghai_month(proxy):
-    from forum.tasks import BEAT_SCHEDULE
+    from forum.jobs import BEAT_SCHEDULE
     from rewards.proxies import tasks
 
     _entry(proxy.id, "post:1/0", 200, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
