@@ -113,13 +113,39 @@ def cross_validate(target: list[train.Labelled], others: list[train.Labelled],
                                       if r.intent == d.example.intent) / max(1, len(truth)))
     out["intensity_accuracy"] = (sum(1 for d, r in zip(truth, results, strict=True)
                                      if r.intensity == d.example.intensity) / max(1, len(truth)))
+    out["confidently_wrong"] = confidently_wrong(truth, results)
     return out
 
 
+def confidently_wrong(truth: list[train.Labelled], results) -> dict:
+    """Out-of-fold predictions that are confidently wrong (score ≥ 90 on a post labelled
+    not negative, ≤ 10 on one labelled negative), and how often the second annotator (where
+    there is one) disagrees with the first on them: a high share means label noise, a low
+    one a feature the model lacks."""
+    wrong = [(d, r) for d, r in zip(truth, results, strict=True)
+             if (r.score >= 90 and not d.example.negative)
+             or (r.score <= 10 and d.example.negative)]
+    double = [d for d, _ in wrong if d.intensity_b is not None]
+    disputed = [d for d in double if (d.intensity_b > 0) != d.example.negative]
+    return {"posts": len(wrong), "double_annotated": len(double), "b_disagrees": len(disputed),
+            "examples": [f"{int(d.example.negative)} {r.score} {d.example.text[:60]}"
+                         for d, r in wrong[:12]]}
+
+
 def annotator_agreement(telecom: list[train.Labelled]) -> dict[str, float]:
+    """Annotator B read as a classifier of annotator A's labels: the ceiling the labels
+    themselves support for each bar (a model cannot be expected to agree with A better)."""
     both = [d for d in telecom if d.intent_b]
     a = [d.example for d in both]
+    negative_b = [d.intensity_b is not None and d.intensity_b > 0 for d in both]
+    b_as_classifier = binary([e.negative for e in a], negative_b)
+    urgent_b = train.urgent_figures([e.intensity for e in a], [d.intensity_b for d in both])
     return {
+        "b_negative_f1": b_as_classifier["f1"],
+        "b_negative_specificity": b_as_classifier["specificity"],
+        "b_negative_recall": b_as_classifier["recall"],
+        "b_urgent_recall": urgent_b["urgent_recall"],
+        "b_urgent_precision": urgent_b["urgent_precision"],
         "posts": len(both),
         "demand_kappa": cohen_kappa_score([e.intent for e in a], [d.intent_b for d in both]),
         "demand_agreement": float(np.mean([e.intent == d.intent_b
@@ -198,6 +224,13 @@ def main() -> None:
     print(f"  demand accuracy where annotators agree ({real['demand_agreed_posts']} posts): "
           f"{real['demand_accuracy_agreed']:.3f}; over all posts "
           f"{real['demand_accuracy_all']:.3f}")
+    print(f"  annotator B as a classifier of A (ceiling, {agreement['posts']} posts): negative "
+          f"F1 {agreement['b_negative_f1']:.3f} at specificity "
+          f"{agreement['b_negative_specificity']:.3f}; urgent recall "
+          f"{agreement['b_urgent_recall']:.3f} precision {agreement['b_urgent_precision']:.3f}")
+    cw = real["confidently_wrong"]
+    print(f"  confidently wrong out-of-fold: {cw['posts']} posts, {cw['double_annotated']} "
+          f"double-annotated, B disagrees with A on {cw['b_disagrees']}")
     print(f"  annotators (ceiling, {agreement['posts']} posts): demand kappa "
           f"{agreement['demand_kappa']:.3f} (agreement {agreement['demand_agreement']:.3f}), "
           f"urgent kappa {agreement['urgent_kappa']:.3f}, intensity kappa "

@@ -175,8 +175,15 @@ URGENCY_CUES: dict[str, re.Pattern] = {
                           r"失去.{0,6}(客户|用户)|只能换|准备换"),
     "repeated": re.compile(r"(无数|好多|多|几|好几|十几|[3-9三四五六七八九十]|\d\d)次|反复|三番五次|一而再|屡次|"
                            r"不止一次|(几|好几|两|三|四|五|六|七|八|九|十|半|\d+)个多?月|[一1]年多?|几年|"
-                           r"数月|半年|每个?月都|至今|从\d+年|从去年|持续.{0,4}(月|年)"),
+                           r"数月|半年|每个?月都|至今|从\d+年|从去年|持续.{0,4}(月|年)|"
+                           r"天天(都)?(报修|打|投诉|找|催|打电话)|每次(都|打|反映|反应|投诉)|又一次|"
+                           r"[两二三四五2-5]次了|第[二三四五六2-6]次|[前昨今]天(打|报|找)|打了.{0,4}(无数|好多|很多)"),
 }
+# Tagging a regulator, media or consumer-rights account ("@CCTV315", "@工信微报", "@STV新闻夜线")
+# is the guideline's escalation too; mentions are dropped by ``normalise``, so they are read here.
+MENTION_ESCALATION = re.compile(r"@[^\s@,，。:：]*(315|12315|工信|工业和信息化部|消协|消费者|维权|"
+                                r"曝光|爆料|新闻|日报|晚报|都市报|cctv|央视|电视|记者|律师|法院|公安|"
+                                r"人民网|新华)")
 # Strong insults or profanity aimed at the operator: two or more are "heavy rage" (3).
 INSULTS = re.compile(r"煞笔|傻逼|傻b|sb|妈的|特么|尼玛|你妈|他妈|tmd|cnm|操你|小偷|强盗|流氓|骗子|土匪|畜生|"
                      r"狗屁|破逼|脑残|智障|j8|滚|去死|王八|混蛋|无耻|黑心|吸血|垃圾|坑爹|丫的|奶奶的|怒了")
@@ -188,14 +195,20 @@ def _phrases(pattern: re.Pattern, folded: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in pattern.finditer(folded)))
 
 
-def urgency_cues(folded: str) -> dict[str, list[str]]:
+def urgency_cues(folded: str, tagged: str = "") -> dict[str, list[str]]:
     """The urgency cues found, by kind (phrases in order of appearance, without repeats).
-    One insult is a cue of a clear complaint ("insult"); two or more are heavy rage."""
+    One insult is a cue of a clear complaint ("insult"); two or more are heavy rage.
+    ``tagged``: the folded text with its @mentions, where tagging a regulator or the media
+    counts as a regulator cue."""
     found: dict[str, list[str]] = {}
     for kind, pattern in URGENCY_CUES.items():
         phrases = _phrases(pattern, folded)
         if phrases:
             found[kind] = phrases
+    tags = _phrases(MENTION_ESCALATION, tagged)
+    if tags:
+        found.setdefault("regulator", [])
+        found["regulator"] += [t for t in tags if t not in found["regulator"]]
     insults = _phrases(INSULTS, folded)
     if len(insults) >= 2 or ("怒了" in folded and "!" in folded):
         found["rage"] = insults
@@ -443,7 +456,7 @@ class Model:
         f.update(keyword_features(hits))
         f.update(rule_features(folded))
         f.update(structure_features(folded, is_reply))
-        cues = urgency_cues(folded)
+        cues = urgency_cues(folded, _fold(text[:MAX_TEXT]))
         f.update(cue_features(cues))
         f["bias"] = 1.0
         return f, hits, cues

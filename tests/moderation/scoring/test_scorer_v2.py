@@ -68,6 +68,20 @@ def test_urgency_cues_follow_the_guideline():
     assert "rage" in urgency_cues("骗子公司，流氓！")
     assert urgency_cues("一个骗子短信")["insult"] == ["骗子"]  # one insult is not rage
     assert urgency_cues("请问怎么开通5g") == {}
+    assert "repeated" in urgency_cues("宽带断了，天天报修没人来")
+
+
+def test_tagging_a_regulator_or_the_media_is_a_regulator_cue():
+    """Mentions are dropped from the wording, but tagging @CCTV315 or a news account is the
+    guideline's escalation; tagging the operator's own service account is not."""
+    text = "宽带断了一周没人修 @CCTV315 @某某新闻夜线"
+    assert urgency_cues("宽带断了一周没人修") == {}
+    assert urgency_cues("宽带断了一周没人修", text.lower())["regulator"] == [
+        "@cctv315", "@某某新闻"]
+    assert urgency_cues("宽带断了", "宽带断了 @中国联通客服") == {}
+    tagged = score_text("我的宽带又断了，你们什么时候修？@CCTV315 @工信微报")
+    assert tagged.negative and tagged.intensity == 3
+    assert any(cue.startswith("监管") and "315" in cue for cue in tagged.cues)
 
 
 @pytest.mark.parametrize("text", [
