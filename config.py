@@ -65,6 +65,12 @@ class Config:
         self.RATELIMIT_POSTS = os.environ.get("HUZHU_RATELIMIT_POSTS", "6 per minute")
         self.RATELIMIT_MESSAGES = os.environ.get("HUZHU_RATELIMIT_MESSAGES", "20 per minute")
         self.RATELIMIT_TOKENS = os.environ.get("HUZHU_RATELIMIT_TOKENS", "10 per hour")
+        # Password reset requests per address and per named account; wrong current passwords
+        # on the change-password form per user.
+        self.RATELIMIT_PASSWORD_RESET = os.environ.get("HUZHU_RATELIMIT_PASSWORD_RESET",
+                                                       "5 per hour")
+        self.RATELIMIT_PASSWORD_CHANGE = os.environ.get("HUZHU_RATELIMIT_PASSWORD_CHANGE",
+                                                        "10 per hour")
         # New users (forum/services/trust.py): younger than NEW_USER_DAYS or fewer published
         # posts than NEW_USER_MIN_POSTS may put only so many links and images in a post.
         self.NEW_USER_DAYS = int(os.environ.get("HUZHU_NEW_USER_DAYS", 1))
@@ -85,6 +91,20 @@ class Config:
         # (forum/page_cache.py); 0 turns the cache off.
         self.ANON_CACHE_SECONDS = float(os.environ.get("HUZHU_ANON_CACHE_SECONDS", 5))
         self.LOG_LEVEL = os.environ.get("HUZHU_LOG_LEVEL", "INFO")
+        # Accounts (issue 17): reset links by e-mail when HUZHU_SMTP_HOST is set (else an
+        # administrator issues them); how long links live; how often a display name may change.
+        self.SMTP_HOST = os.environ.get("HUZHU_SMTP_HOST", "").strip() or None
+        self.SMTP_PORT = int(os.environ.get("HUZHU_SMTP_PORT", 25))
+        self.SMTP_USER = os.environ.get("HUZHU_SMTP_USER", "").strip() or None
+        self.SMTP_PASSWORD = os.environ.get("HUZHU_SMTP_PASSWORD", "") or None
+        self.SMTP_FROM = os.environ.get("HUZHU_SMTP_FROM", "huzhu@localhost").strip()
+        self.SMTP_TLS = _bool("HUZHU_SMTP_TLS", False)  # STARTTLS after connecting
+        self.PASSWORD_RESET_MINUTES = int(os.environ.get("HUZHU_PASSWORD_RESET_MINUTES", 60))
+        self.PASSWORD_RESET_ADMIN_HOURS = int(os.environ.get("HUZHU_PASSWORD_RESET_ADMIN_HOURS",
+                                                             24))
+        self.DISPLAY_NAME_CHANGE_DAYS = int(os.environ.get("HUZHU_DISPLAY_NAME_CHANGE_DAYS", 30))
+        # The site's address in e-mailed links (else the request's own host).
+        self.PUBLIC_URL = os.environ.get("HUZHU_PUBLIC_URL", "").strip().rstrip("/") or None
         self.DEMO_DATA_DIR = os.environ.get(
             "HUZHU_DEMO_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 from forum.extensions import db, login_manager
+from forum.inputs import MAX_ID
 from forum.models import User
 from forum.services.accounts import user_for_token
 
@@ -17,6 +18,23 @@ def bearer_token() -> str | None:
     return None
 
 
+def user_for_session_id(session_id: str) -> User | None:
+    """The user a session (or remember-me) cookie names as ``"<id>:<session version>"``
+    (``User.get_id``), or None once the password changed since it was signed in. A cookie
+    from before versions existed names the id alone and holds until the first change."""
+    user_id, _, version = (session_id or "").partition(":")
+    try:
+        uid, stamped = int(user_id), int(version) if version else 0
+    except (TypeError, ValueError):
+        return None
+    if not 0 < uid <= MAX_ID:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or stamped != (user.session_version or 0):
+        return None
+    return user
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "forum.login"
     login_manager.login_message = "请先登录"
@@ -25,10 +43,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
+        return user_for_session_id(user_id)
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:

@@ -64,6 +64,9 @@ post_liked = signals.signal("post_liked")
 # topic_id, tribe_id, post_id, post_author_id, topic_author_id, accepted_by_id,
 # previous_post_id (None or the reply that lost the mark)
 answer_accepted = signals.signal("answer_accepted")
+# reset_id, user_id, channel ("email" or "admin"), issued_by_id (the admin, or None):
+# a password reset link was issued (forum/services/passwords.py); moderation audits it
+password_reset_issued = signals.signal("password_reset_issued")
 # follower_id, followed_id, following (bool)
 user_followed = signals.signal("user_followed")
 # message_id, conversation_id, sender_id, recipient_id, new_conversation (bool)

@@ -40,6 +40,8 @@ LIMITS: dict[str, tuple[str, str]] = {
     "post": ("RATELIMIT_POSTS", "发帖和回复太快了，请 {wait} 后再试（内容已保留）"),
     "message": ("RATELIMIT_MESSAGES", "私信发送太频繁，请 {wait} 后再试（内容已保留）"),
     "token": ("RATELIMIT_TOKENS", "申请令牌太频繁，请 {wait} 后再试"),
+    "password_reset": ("RATELIMIT_PASSWORD_RESET", "找回密码请求太频繁，请 {wait} 后再试"),
+    "password_change": ("RATELIMIT_PASSWORD_CHANGE", "当前密码输错次数过多，请 {wait} 后再试"),
 }
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ receiver of a ``forum.events`` signal runs in a unit of work of its own)."""
 from __future__ import annotations
 
 from forum import events
-from moderation.services import queue
+from moderation.services import audit, queue
 
 
 def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
@@ -22,9 +22,19 @@ def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
         queue.push_live(item)
 
 
+def _on_password_reset_issued(_sender=None, *, reset_id: int, user_id: int, channel: str,
+                              issued_by_id: int | None = None, **_payload) -> None:
+    """An administrator's reset link goes on the audit log (one mailed on request does not:
+    nobody but the owner acted)."""
+    if channel == "admin":
+        audit.record(issued_by_id, "password_reset_link", "user", user_id,
+                     after={"reset_id": reset_id})
+
+
 def connect() -> None:
     """Subscribe once per process (blinker ignores a second connect of the same function)."""
     events.post_scored.connect(_on_post_scored)
+    events.password_reset_issued.connect(_on_password_reset_issued)
 
 
 def disconnect() -> None:

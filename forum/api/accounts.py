@@ -16,6 +16,7 @@ from forum.api import (
     require_user,
 )
 from forum.api import serializers as s
+from forum.api.me import me_json
 from forum.models import User
 from forum.services import accounts
 from forum.services.topics import user_recent_posts
@@ -50,8 +51,7 @@ def issue_token():
 
 @api_bp.get("/me")
 def me():
-    user = require_user()
-    return jsonify(_profile(user, user))
+    return jsonify(me_json(require_user()))
 
 
 @api_bp.get("/users/<username>")

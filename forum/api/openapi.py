@@ -18,6 +18,8 @@ from forum.services.accounts import DISPLAY_NAME_MAX, PASSWORD_MIN
 from forum.services.messages import BODY_MAX as MESSAGE_BODY_MAX
 from forum.services.messages import BODY_MIN as MESSAGE_BODY_MIN
 from forum.services.messages import CONVERSATIONS_PER_PAGE, MESSAGES_PER_PAGE
+from forum.services.passwords import PASSWORD_MAX
+from forum.services.profiles import BIO_MAX, EMAIL_MAX, SELF_TAGS
 from forum.services.topics import BODY_MAX, BODY_MIN, TAG_LEN_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
 
 Schema = dict[str, Any]
@@ -84,6 +86,8 @@ USER_SUMMARY = {
     "title": nullable({"type": "string", "description": "头衔 from rewards, if any"}),
     "is_verified": {"type": "boolean", "description": "加V"},
     "avatar_initials": STRING,
+    "avatar_url": nullable({"type": "string", "description": "the uploaded avatar (a square "
+                            "image, /avatars/<name>); null: show the initials"}),
     "influence": {"type": "number", "minimum": 0, "maximum": 100,
                   "description": "客户影响力 0–100, computed by rewards"},
 }
@@ -729,6 +733,100 @@ PATHS.update({
 })
 PATHS["/me/drafts/{key}"]["put"]["responses"]["204"] = {
     "description": "Every field was empty: the draft was discarded"}
+
+# --- the own account: profile, avatar, password, reset links (issue 17), forum/api/me.py ----
+
+SCHEMAS.update({
+    "Me": obj({
+        **SCHEMAS["UserProfile"]["properties"],
+        "email": nullable({"type": "string", "description": "where reset links go; only the "
+                           "owner sees it"}),
+        "self_tags": array({"type": "string", "enum": list(SELF_TAGS)}),
+        "display_name_next_change_at": nullable({**DATETIME, "description": "when the display "
+                                                 "name may change again; null: now"}),
+    }, description="The requester's own profile: the public one plus what only they see"),
+    "ProfileChanges": obj({
+        "display_name": {"type": "string", "minLength": 1, "maxLength": DISPLAY_NAME_MAX,
+                         "description": "limited to one change per DISPLAY_NAME_CHANGE_DAYS "
+                                        "(30 by default)"},
+        "bio": {"type": "string", "description": f"one line of at most {BIO_MAX} characters "
+                                                 "(whitespace collapsed), shown under posts"},
+        "email": {"type": "string", "maxLength": EMAIL_MAX,
+                  "description": "an e-mail address for reset links; \"\" removes it"},
+        "tags": {"description": "self-declared tags, replacing the current ones",
+                 "oneOf": [array({"type": "string", "enum": list(SELF_TAGS)}),
+                           {"type": "string", "description": "comma-separated"}]},
+    }, optional=("display_name", "bio", "email", "tags"),
+        description="Fields to change; absent or null fields are kept. All or nothing."),
+    "PasswordChange": obj({
+        "current_password": STRING,
+        "new_password": {"type": "string", "minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX,
+                         "description": "not the current password nor the username"},
+    }),
+    "PasswordChanged": obj({"token": nullable({
+        "type": "string", "description": "a new bearer token when the request came with one "
+        "(every token was revoked); null for a cookie session, which stays signed in"})}),
+    "PasswordResetRequest": obj({"identifier": {
+        "type": "string", "minLength": 1, "maxLength": 254,
+        "description": "a username or the e-mail address on the account"}}),
+    "PasswordResetAnswer": obj({"message": {
+        "type": "string", "description": "the same whether or not the account exists"}}),
+    "PasswordResetCompletion": obj({
+        "token": {"type": "string", "description": "the token of the reset link "
+                  "(/password/reset/<token>)"},
+        "new_password": {"type": "string", "minLength": PASSWORD_MIN,
+                         "maxLength": PASSWORD_MAX},
+    }),
+    "PasswordResetDone": obj({"username": STRING}),
+})
+_avatar = op(
+    "Upload my avatar", "accounts", "uploadAvatar", auth=AUTH,
+    ok=(200, "Me", "The profile with the new avatar"), errors=(413, 422),
+    description="multipart/form-data with one field `file`: PNG, JPEG, GIF or WebP (checked by "
+                "content), at most 5 MB; cropped to its centre square, 256×256, re-encoded "
+                "without metadata. 422 (nothing changed) for a file that is not such an image.")
+_avatar["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
+}}}}
+_avatar["responses"]["400"] = {"$ref": "#/components/responses/BadRequest"}
+PATHS["/me"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = ref("Me")
+PATHS["/me"]["patch"] = op(
+    "Edit my profile", "accounts", "updateMe", auth=AUTH, body="ProfileChanges",
+    ok=(200, "Me", "The profile after the change"),
+    description="422 with a message per field, and nothing changed, for a display name "
+                "changed again within the limit, an over-long bio, a malformed e-mail or a tag "
+                "outside the list.")
+PATHS.update({
+    "/me/avatar": {"post": _avatar, "delete": op(
+        "Remove my avatar", "accounts", "deleteAvatar", auth=AUTH,
+        ok=(200, "Me", "The profile, showing initials again"))},
+    "/me/password": {"post": op(
+        "Change my password", "accounts", "changePassword", auth=AUTH, body="PasswordChange",
+        ok=(200, "PasswordChanged", "Changed; every other session and every token revoked"),
+        errors=(429,),
+        description="422 (nothing changed) for a wrong current password or a new one that is "
+                    "too short, too long, the username or the current password; 429 after too "
+                    "many wrong current passwords. Every API token and every other session is "
+                    "revoked; a token caller gets a replacement token in the answer.")},
+    "/auth/password-reset": {"post": op(
+        "Request a password reset link", "accounts", "requestPasswordReset",
+        body="PasswordResetRequest",
+        ok=(202, "PasswordResetAnswer", "Accepted; the same answer for every identifier"),
+        errors=(429,),
+        description="With SMTP configured, a single-use link (valid HUZHU_PASSWORD_RESET_MINUTES,"
+                    " 60 by default) is e-mailed to the account's address, if there is such an "
+                    "account with an address; without SMTP an administrator issues links. The "
+                    "answer does not tell whether the account exists. Limited per address and "
+                    "per identifier (429 with Retry-After).")},
+    "/auth/password-reset/complete": {"post": op(
+        "Set a new password with a reset link's token", "accounts", "completePasswordReset",
+        body="PasswordResetCompletion", ok=(200, "PasswordResetDone", "The password is set"),
+        description="422 with `fields.token` for an unknown, used or expired link, or with "
+                    "`fields.new_password` for an unacceptable password (the link stays "
+                    "usable). On success the link and every other open link are used up and "
+                    "every session and token of the account is revoked.")},
+})
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -35,6 +35,7 @@ def user_summary(user: User) -> dict[str, Any]:
         "title": user.title,
         "is_verified": user.is_verified,
         "avatar_initials": user.initials,
+        "avatar_url": user.avatar_url,
         "influence": round(user.influence or 0.0, 1),
     }
 

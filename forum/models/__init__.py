@@ -96,6 +96,12 @@ class User(UserMixin, db.Model):
     like_received_count: Mapped[int] = mapped_column(default=0)
     accepted_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Accounts settings (forum/services/passwords.py, profiles.py): bumped when the password
+    # changes, stamped into the session cookie and every API token, so both die with it.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    email: Mapped[str | None] = mapped_column(sa.String(254))  # for reset links; never shown
+    avatar_name: Mapped[str | None] = mapped_column(sa.String(48))
+    display_name_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
 
@@ -106,6 +112,15 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session (and remember-me) cookie names: the id and the session version,
+        so a password change logs every other session out (forum/auth.py)."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    @property
+    def avatar_url(self) -> str | None:
+        return f"/avatars/{self.avatar_name}" if self.avatar_name else None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -139,6 +154,8 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user's session_version when issued: a password change makes it stale.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship()
 
@@ -312,3 +329,4 @@ from forum.models.messages import Block, Conversation, ConversationParticipant, 
 from forum.models.notifications import Notification, NotificationReceipt, NotificationSetting  # noqa: E402,F401,I001
 from forum.models.attachments import Attachment  # noqa: E402,F401,I001
 from forum.models.drafts import Draft  # noqa: E402,F401,I001
+from forum.models.accounts import PasswordReset, UserSelfTag  # noqa: E402,F401,I001

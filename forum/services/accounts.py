@@ -138,7 +138,8 @@ def _hash_token(token: str) -> str:
 def issue_token(user: User, name: str = "api") -> str:
     """Create a bearer token; the plain value is returned once and never stored."""
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), name=name[:60]))
+    db.session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token), name=name[:60],
+                            session_version=user.session_version or 0))
     events.commit()
     return token
 
@@ -150,6 +151,8 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None or not row.user.is_active:
         return None
+    if row.session_version != (row.user.session_version or 0):
+        return None  # issued before the password last changed
     return row.user
 
 

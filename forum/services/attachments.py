@@ -80,6 +80,18 @@ def store_image(uploader: User, data: bytes) -> Attachment:
     return attachment
 
 
+def load_image(data: bytes) -> Image.Image:
+    """An upload checked as ``store_image`` checks it (size, format by content, pixels),
+    opened; for other pipelines (avatars, forum/services/profiles.py). ValidationError if not."""
+    limit = max_bytes()
+    if not data:
+        raise ValidationError("没有收到图片文件", {"file": "请选择一张图片"})
+    if len(data) > limit:
+        raise ValidationError(f"图片太大了：最大 {limit // (1024 * 1024)} MB",
+                              {"file": "图片太大"})
+    return _open_image(data)
+
+
 def _open_image(data: bytes) -> Image.Image:
     refusal = ValidationError("只能上传 PNG、JPEG、GIF 或 WebP 图片（文件内容不是有效图片）",
                               {"file": "不是有效的图片"})

@@ -45,9 +45,11 @@ ACTION_LABELS = {
     "sla_update": "修改 SLA 时限",
     "review_sample": "抽取专家评分样本",
     "review_score": "专家评分",
+    "password_reset_link": "生成重置密码链接",
 }
 TARGET_LABELS = {"post": "帖子", "ticket": "工单", "canned_reply": "服务口径",
-                 "sla_tier": "SLA 等级", "review": "专家评分", "model_version": "模型版本"}
+                 "sla_tier": "SLA 等级", "review": "专家评分", "model_version": "模型版本",
+                 "user": "用户"}
 
 
 def record(actor_id: int | None, action: str, target_type: str, target_id: Any, *,
