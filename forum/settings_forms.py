@@ -14,7 +14,9 @@ class ProfileForm(ServiceForm):
     display_name = StringField("昵称", description="其他用户看到的名字")
     bio = TextAreaField("个人签名", description="一句话介绍自己，显示在主页和你的每条帖子下方")
     email = StringField("邮箱（选填）", description="仅用于找回密码，不会公开")
+    # Unknown values are refused by the service, with a message naming them.
     tags = MultiCheckboxField("我的身份（选填）", choices=[SelectChoice(t, t) for t in SELF_TAGS],
+                              validate_choice=False,
                               description="帮助我们为你推荐合适的活动和服务，不会公开显示")
 
 
