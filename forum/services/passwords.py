@@ -30,6 +30,7 @@ from forum.models.accounts import PasswordReset
 from forum.services.accounts import PASSWORD_MIN, get_user_by_username
 
 PASSWORD_MAX = 128
+SAME_AS_CURRENT = "新密码不能与当前密码相同"
 EMAIL_MATCHES_MAX = 5  # accounts sharing one address (a family) each get their own link
 REQUEST_ANSWER = "如果该账号存在并绑定了邮箱，重置密码的链接已发送到该邮箱，{minutes} 分钟内有效。"
 NO_MAIL_ANSWER = ("本站暂未开通邮件找回密码。请联系客服或管理员核实身份后为你生成重置链接；"
@@ -55,7 +56,7 @@ def new_password_errors(user: User | None, new: str, confirm: str | None = None
     if user is not None and (new.strip().lower() == user.username.lower()):
         return {"new_password": "新密码不能与用户名相同"}
     if user is not None and user.check_password(new):
-        return {"new_password": "新密码不能与当前密码相同"}
+        return {"new_password": SAME_AS_CURRENT}
     if confirm is not None and confirm != new:
         return {"new_password_confirm": "两次输入的新密码不一致"}
     return {}
@@ -77,11 +78,13 @@ def _set_password(user: User, new: str) -> None:
 def change_password(user: User, current: str, new: str, confirm: str | None = None) -> None:
     """Change ``user``'s password; raises ValidationError (per field) and changes nothing
     when the current password is wrong or the new one is not acceptable."""
-    if not user.check_password(current or ""):
-        raise ValidationError("当前密码不正确", {"current_password": "当前密码不正确"})
     errors = new_password_errors(user, new, confirm)
+    if not user.check_password(current or ""):
+        if errors.get("new_password") == SAME_AS_CURRENT:
+            del errors["new_password"]  # with a wrong current password it would confirm a guess
+        errors = {"current_password": "当前密码不正确", **errors}
     if errors:
-        raise ValidationError("新密码不符合要求", errors)
+        raise ValidationError(next(iter(errors.values())), errors)
     _set_password(user, new)
     events.commit()
 

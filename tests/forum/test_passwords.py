@@ -140,6 +140,16 @@ def test_api_bad_password_change_is_422_and_changes_nothing(client, make_user, a
     assert fresh(user).check_password("password123")
 
 
+def test_a_wrong_current_password_does_not_confirm_a_guess_in_the_new_one(client, make_user):
+    user = make_user("xiaoming")
+    login(client, "xiaoming")
+    html = change(client, "wrong-guess", "password123").get_data(as_text=True)
+    assert "当前密码不正确" in html and "新密码不能与当前密码相同" not in html
+    html = change(client, "wrong-guess", "short").get_data(as_text=True)
+    assert "当前密码不正确" in html and "新密码至少 8 位" in html  # every other problem at once
+    assert fresh(user).check_password("password123")
+
+
 def test_wrong_current_passwords_are_rate_limited(app, make_user, api_token):
     user = make_user("xiaoming")
     headers = api_token(user)
