@@ -47,9 +47,7 @@ def settings():
         else:
             flash("资料已保存", "success")
             return redirect(url_for("forum.settings"))
-        return _profile_page(form, AvatarForm(formdata=None), 422)
-    if form.is_submitted():  # CSRF token missing or stale: keep what was typed
-        return _profile_page(form, AvatarForm(formdata=None), 400)
+        return _profile_page(form, AvatarForm(formdata=None), 422)  # typed text kept
     return _profile_page(_filled_profile_form(), AvatarForm(formdata=None))
 
 
@@ -67,8 +65,7 @@ def settings_avatar():
         else:
             flash("头像已更新", "success")
             return redirect(url_for("forum.settings"))
-    return _profile_page(_filled_profile_form(), avatar_form,
-                         422 if avatar_form.has_errors else 400)
+    return _profile_page(_filled_profile_form(), avatar_form, 422)
 
 
 @bp.route("/settings/avatar/remove", methods=["POST"])
@@ -115,7 +112,7 @@ def settings_password():
     body = render_template("settings/password.html", form=form)
     if refused is not None:
         return with_retry_after(current_app.make_response((body, refused.status)), refused)
-    return body, (422 if form.has_errors else (400 if form.is_submitted() else 200))
+    return body, (422 if form.has_errors else 200)
 
 
 @bp.route("/avatars/<name>")

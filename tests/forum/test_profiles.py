@@ -189,3 +189,18 @@ def test_api_avatar_upload_and_refusal(client, make_user, api_token):
                content_type="multipart/form-data").get_json()
     assert body["avatar_url"].startswith("/avatars/")
     assert api(client, "DELETE", "/me/avatar", headers).get_json()["avatar_url"] is None
+
+
+def test_hostile_text_is_refused_without_a_500(client, make_user, api_token):
+    user = make_user("xiaoming")
+    headers = api_token(user)
+    for field in ("display_name", "bio", "email"):
+        resp = client.patch("/api/v1/me", headers=headers, json={field: "a\x00b@c.cn"})
+        assert resp.status_code in (400, 422), field
+    resp = client.patch("/api/v1/me", headers=headers, json={"tags": "学生,x" + "长" * 500})
+    assert resp.status_code == 422
+    assert client.post("/api/v1/auth/password-reset",
+                       json={"identifier": "a\x00b"}).status_code in (202, 400, 422)
+    for path in ("/password/reset/%00", "/avatars/%00.png", "/password/reset/" + "x" * 300):
+        assert client.get(path).status_code == 404, path
+    assert fresh(user).display_name == "xiaoming"
