@@ -98,4 +98,5 @@ def request_password_reset():
 def complete_password_reset():
     data = read_fields(json_body(), required={"token": STRING, "new_password": STRING})
     user = passwords.complete_reset(data["token"], data["new_password"])
+    ratelimit.unlock_login(user.username)  # the owner proved it: lift a lockout
     return jsonify(username=user.username)

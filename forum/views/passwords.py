@@ -67,6 +67,7 @@ def password_reset(token: str):
             else:
                 form.apply_errors(err.fields, err.message)
         else:
+            ratelimit.unlock_login(user.username)  # the owner proved it: lift a lockout
             if current_user.is_authenticated:
                 logout_user()
             flash(f"密码已重置，请用新密码登录（{user.username}）。其他设备上的登录和所有 API "

@@ -172,6 +172,36 @@ def test_wrong_current_passwords_are_rate_limited(app, make_user, api_token):
         ratelimit.reset()
 
 
+def test_the_changing_browser_keeps_its_remember_me_cookie(app, make_user):
+    make_user("xiaoming")
+    client = app.test_client()
+    login(client, "xiaoming", remember=True)
+    assert change(client).status_code == 302
+    client.delete_cookie("session")  # the browser restarts: only remember-me is left
+    assert client.get("/settings").status_code == 200
+
+
+def test_a_completed_reset_lifts_a_login_lockout(app, client, make_user):
+    make_user("boss", roles=("admin",))
+    make_user("xiaoming")
+    token = _admin_link(app)
+    app.config["RATE_LIMITS_ENABLED"] = True
+    saved = app.config["RATELIMIT_LOGIN_ACCOUNT_GLOBAL"]
+    app.config["RATELIMIT_LOGIN_ACCOUNT_GLOBAL"] = "2 per hour"
+    ratelimit.reset()
+    try:
+        for _ in range(2):
+            assert login(client, "xiaoming", "wrong-guess").status_code == 422
+        assert login(client, "xiaoming", "wrong-guess").status_code == 429
+        api(client, "POST", "/auth/password-reset/complete", True,
+            json={"token": token, "new_password": NEW})
+        assert login(client, "xiaoming", NEW).status_code == 302
+    finally:
+        app.config["RATE_LIMITS_ENABLED"] = False
+        app.config["RATELIMIT_LOGIN_ACCOUNT_GLOBAL"] = saved
+        ratelimit.reset()
+
+
 def test_a_session_cookie_from_before_versions_still_works_until_a_change(app, make_user):
     from forum.auth import user_for_session_id
 
