@@ -100,6 +100,7 @@ TOPIC_SUMMARY = {
     "view_count": COUNT,
     "solved": {"type": "boolean", "description": "已解决: a reply is accepted"},
     "is_pinned": BOOLEAN,
+    "is_featured": {"type": "boolean", "description": "精华, set by the tribe's moderators"},
     "created_at": DATETIME,
     "last_activity_at": DATETIME,
 }
@@ -117,6 +118,9 @@ POST_TEXT = {
 REPLY = {
     "id": INTEGER,
     "topic_id": INTEGER,
+    "floor": nullable({"type": "integer", "minimum": 2, "description": "楼层: the opening "
+                       "post is floor 1 (楼主), replies from 2 (沙发, 板凳, 地板, then N楼); "
+                       "stable, gaps where posts were deleted"}),
     "author": ref("UserSummary"),
     **POST_TEXT,
     "like_count": COUNT,
