@@ -5,7 +5,7 @@ receiver of a ``forum.events`` signal runs in a unit of work of its own)."""
 from __future__ import annotations
 
 from forum import events
-from moderation.services import queue
+from moderation.services import queue, reports
 
 
 def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
@@ -22,9 +22,17 @@ def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
         queue.push_live(item)
 
 
+def _on_post_reported(_sender=None, *, post_id: int, **_payload) -> None:
+    """A member's 举报: the post is queued (or its item counts the report and reopens)."""
+    item, fresh = reports.enqueue_report(post_id)
+    if fresh and item is not None:
+        queue.push_live(item)
+
+
 def connect() -> None:
     """Subscribe once per process (blinker ignores a second connect of the same function)."""
     events.post_scored.connect(_on_post_scored)
+    events.post_reported.connect(_on_post_reported)
 
 
 def disconnect() -> None:

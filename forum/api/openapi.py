@@ -18,6 +18,8 @@ from forum.services.accounts import DISPLAY_NAME_MAX, PASSWORD_MIN
 from forum.services.messages import BODY_MAX as MESSAGE_BODY_MAX
 from forum.services.messages import BODY_MIN as MESSAGE_BODY_MIN
 from forum.services.messages import CONVERSATIONS_PER_PAGE, MESSAGES_PER_PAGE
+from forum.services.reports import NOTE_MAX as REPORT_NOTE_MAX
+from forum.services.reports import REASONS as REPORT_REASONS
 from forum.services.topics import BODY_MAX, BODY_MIN, TAG_LEN_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
 
 Schema = dict[str, Any]
@@ -733,6 +735,36 @@ PATHS.update({
 })
 PATHS["/me/drafts/{key}"]["put"]["responses"]["204"] = {
     "description": "Every field was empty: the draft was discarded"}
+
+# --- threads: 举报, 精华, watching, bookmarks (forum/api/threads.py) -------------------------
+
+POST_ID = path_param("post_id", {"type": "integer", "minimum": 1},
+                     "post id (a topic's opening post or a reply)")
+SCHEMAS.update({
+    "ReportRequest": obj({
+        "reason": {"type": "string", "enum": list(REPORT_REASONS),
+                   "description": "举报原因: " + ", ".join(
+                       f"{code} ({label})" for code, label in REPORT_REASONS.items())},
+        "note": {"type": "string", "maxLength": REPORT_NOTE_MAX,
+                 "description": "补充说明; required when the reason is `other`"},
+    }, optional=("note",)),
+    "Report": obj({
+        "id": INTEGER, "post_id": INTEGER, "reason": STRING, "note": STRING,
+        "status": {"type": "string", "enum": ["open", "closed"],
+                   "description": "open until a moderator handles or dismisses the post"},
+        "created_at": DATETIME,
+    }),
+})
+PATHS.update({
+    "/posts/{post_id}/report": {"post": op(
+        "Report a post (举报)", "topics", "reportPost", auth=AUTH, params=(POST_ID,),
+        body="ReportRequest", ok=(201, "Report", "The report; the post enters the "
+                                  "moderators' queue as a 举报 item"),
+        errors=(404, 409),
+        description="One open report per member and post: a second one is a 409 until a "
+                    "moderator has dealt with the post. Reporting one's own post is a 409; "
+                    "a missing or unknown reason, or a note that is too long, a 422.")},
+})
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
