@@ -24,8 +24,9 @@ def _insert():
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TopicUser)
 
 
-def upsert(user_id: int, topic_id: int, **values) -> None:
-    """Create the row or update ``values`` in it (last_read_floor only ever rises)."""
+def upsert(user_id: int, topic_id: int, **values):
+    """Create the row or update ``values`` in it (last_read_floor only ever rises); returns
+    the row's (watching, bookmarked_at) as they are now."""
     stmt = _insert().values(user_id=user_id, topic_id=topic_id, updated_at=utcnow(),
                             **{"last_read_floor": 0, "watching": False, **values})
     changes = {"updated_at": stmt.excluded.updated_at}
@@ -35,14 +36,19 @@ def upsert(user_id: int, topic_id: int, **values) -> None:
         changes["last_read_floor"] = sa.case(
             (stmt.excluded.last_read_floor > TopicUser.last_read_floor,
              stmt.excluded.last_read_floor), else_=TopicUser.last_read_floor)
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=[TopicUser.user_id, TopicUser.topic_id], set_=changes))
+    return db.session.execute(stmt.on_conflict_do_update(
+        index_elements=[TopicUser.user_id, TopicUser.topic_id], set_=changes)
+        .returning(TopicUser.watching, TopicUser.bookmarked_at)).one()
 
 
-def mark_read(user: User, topic: Topic, floor: int) -> None:
-    if is_authenticated(user) and floor > 0:
-        upsert(user.id, topic.id, last_read_floor=floor)
+def mark_read(user: User, topic: Topic, floor: int, *, commit: bool = True):
+    """Raise the member's mark to ``floor``; returns (watching, bookmarked_at) of the row."""
+    if not is_authenticated(user) or floor <= 0:
+        return None
+    state = upsert(user.id, topic.id, last_read_floor=floor)
+    if commit:
         db.session.commit()
+    return state
 
 
 def read_floor(user: User | None, topic: Topic) -> int | None:

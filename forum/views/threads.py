@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import NotFound
-from forum.services import drafts, floors, reading, topics
+from forum.services import bookmarks, drafts, floors, listing, reading, topics
 from forum.services import tribes as tribes_service
 from forum.views import bp
-from forum.views.helpers import current_actor, per_page, redirect_back
+from forum.views.helpers import current_actor, page_arg, per_page, redirect_back
 
 
 def _viewer():
@@ -79,14 +79,16 @@ def prefill_quote(topic, form) -> None:
     form.body.data = before + floors.quote_markdown(current_actor(), post)
 
 
-def mark_page_read(topic, view) -> None:
-    """Reading a page of the topic raises the member's mark (see services/reading.py)."""
+def mark_page_read(topic, view):
+    """Reading a page of the topic raises the member's mark (see services/reading.py); not
+    committed yet (the page renders first: a commit expires the loaded rows). Returns the
+    member's (watching, bookmarked_at) for the page."""
     replies = view.replies
     if replies.page >= max(1, replies.pages):
         last = topic.last_floor
     else:
         last = max([p.floor or 0 for p in replies.items] + [1])
-    reading.mark_read(current_actor(), topic, last)
+    return reading.mark_read(current_actor(), topic, last, commit=False)
 
 
 @bp.app_context_processor
@@ -94,7 +96,51 @@ def _thread_helpers():
     def unread_counts(items) -> dict[int, int]:
         return reading.unread_counts(_viewer(), list(items))
 
-    return {"floor_label": floors.floor_label, "unread_counts": unread_counts}
+    def topic_state(topic):
+        return bookmarks.state(_viewer(), topic)
+
+    return {"floor_label": floors.floor_label, "unread_counts": unread_counts,
+            "topic_state": topic_state}
 
 
 
+
+
+def _flag(name: str) -> bool:
+    return request.form.get(name) == "1"
+
+
+@bp.route("/topic/<id:topic_id>/featured", methods=["POST"])
+@login_required
+def set_featured(topic_id: int):
+    """精华 on (featured=1) or off; the tribe's moderators only (403 otherwise)."""
+    topic = topics.get_topic_or_404(topic_id, _viewer())
+    featured = _flag("featured")
+    listing.set_featured(current_actor(), topic, featured)
+    flash("已设为精华" if featured else "已取消精华", "success")
+    return redirect_back(url_for("forum.topic", topic_id=topic.id))
+
+
+@bp.route("/topic/<id:topic_id>/watch", methods=["POST"])
+@login_required
+def watch_topic(topic_id: int):
+    topic = topics.get_topic_or_404(topic_id, _viewer())
+    watching = bookmarks.set_watching(current_actor(), topic, _flag("watching"))
+    flash("已关注本帖，有新回复会通知你" if watching else "已取消关注本帖", "success")
+    return redirect_back(url_for("forum.topic", topic_id=topic.id))
+
+
+@bp.route("/topic/<id:topic_id>/bookmark", methods=["POST"])
+@login_required
+def bookmark_topic(topic_id: int):
+    topic = topics.get_topic_or_404(topic_id, _viewer())
+    on = bookmarks.set_bookmark(current_actor(), topic, _flag("bookmarked"))
+    flash("已收藏，可在“我的收藏”中找到" if on else "已取消收藏", "success")
+    return redirect_back(url_for("forum.topic", topic_id=topic.id))
+
+
+@bp.route("/bookmarks")
+@login_required
+def bookmarks_page():
+    page = bookmarks.bookmarked_topics(current_actor(), page_arg(), per_page("TOPICS_PER_PAGE"))
+    return render_template("forum/bookmarks.html", page=page)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from forum import permissions, ratelimit
 from forum.errors import DomainError, PermissionDenied, RateLimited, ValidationError
 from forum.errors_http import with_retry_after
+from forum.extensions import db
 from forum.forms import PostEditForm, ReplyForm, TopicForm
 from forum.page_cache import cache_for_anonymous
 from forum.rendering import mask_pii
@@ -63,15 +64,19 @@ def new_topic(slug: str):
 def _render_topic(topic, reply_form: ReplyForm, status: int = 200, mark_read: bool = False):
     viewer = _viewer()
     view = topics.topic_page(topic, viewer, page_arg(), per_page("REPLIES_PER_PAGE"))
+    reader_state = None
+    if mark_read and viewer is not None:
+        reader_state = threads.mark_page_read(topic, view)
     html = render_template(
         "forum/topic.html",
         topic=topic,
         view=view,
         reply_form=reply_form,
+        reader_state=reader_state,
         view_count=topic.view_count + topics.view_counter.pending(topic.id),
     )
-    if mark_read and viewer is not None:  # after rendering: the commit expires the rows
-        threads.mark_page_read(topic, view)
+    if reader_state is not None:  # after rendering: the commit expires the loaded rows
+        db.session.commit()
     return html, status
 
 

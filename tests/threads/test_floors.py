@@ -48,22 +48,19 @@ def test_concurrent_replies_get_distinct_floors(app):
     assert db.session.get(Topic, topic_id).last_floor == 9
 
 
-def test_floor_permalink_finds_the_page_and_anchor(app, client):
-    app.config["REPLIES_PER_PAGE"] = 2
-    try:
-        asker, helper = f.user(), f.user()
-        topic = f.topic(asker, f.tribe())
-        posts = [f.reply(helper, topic, f"回复 {i}") for i in range(4)]
-        resp = client.get(f"/topic/{topic.id}/5")  # the 4th reply: page 2
-        assert resp.status_code == 302
-        assert resp.headers["Location"].endswith(f"/topic/{topic.id}?page=2#post-{posts[3].id}")
-        resp = client.get(f"/topic/{topic.id}/1")
-        assert resp.headers["Location"].endswith(f"#post-{topic.first_post_id}")
-        assert client.get(f"/topic/{topic.id}/99").status_code == 404
-        topics.delete_post(helper, posts[0])
-        assert client.get(f"/topic/{topic.id}/2").status_code == 404
-    finally:
-        app.config["REPLIES_PER_PAGE"] = 20
+def test_floor_permalink_finds_the_page_and_anchor(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "REPLIES_PER_PAGE", 2)
+    asker, helper = f.user(), f.user()
+    topic = f.topic(asker, f.tribe())
+    posts = [f.reply(helper, topic, f"回复 {i}") for i in range(4)]
+    resp = client.get(f"/topic/{topic.id}/5")  # the 4th reply: page 2
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/topic/{topic.id}?page=2#post-{posts[3].id}")
+    resp = client.get(f"/topic/{topic.id}/1")
+    assert resp.headers["Location"].endswith(f"#post-{topic.first_post_id}")
+    assert client.get(f"/topic/{topic.id}/99").status_code == 404
+    topics.delete_post(helper, posts[0])
+    assert client.get(f"/topic/{topic.id}/2").status_code == 404
 
 
 def test_topic_page_shows_floor_labels_and_links(client):
