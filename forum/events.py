@@ -74,6 +74,11 @@ message_sent = signals.signal("message_sent")
 # post_id, topic_id, tribe_id, author_id, is_first, visibility (new), previous (old), by_id
 # Moderation hides, restores or cold-handles (冷处理) a post; search and lists follow it.
 post_visibility_changed = signals.signal("post_visibility_changed")
+# report_id, post_id, topic_id, tribe_id, author_id (of the post), reporter_id, reason,
+# open_reports (how many open reports the post has now) — a member's 举报
+post_reported = signals.signal("post_reported")
+# topic_id, tribe_id, author_id, featured (bool), by_id — a tribe moderator's 精华 on or off
+topic_featured = signals.signal("topic_featured")
 
 # Moderation (tickets, 工单)
 # ticket_id, number, customer_id, source_post_id (or None), tribe_id (or None), created_by_id

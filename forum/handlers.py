@@ -12,7 +12,7 @@ from forum import events
 from forum.extensions import db
 from forum.jobs import enqueue_after_commit
 from forum.models import Topic
-from forum.services import attachments
+from forum.services import attachments, bookmarks
 from forum.services.notifications import notify, notify_many
 from forum.tasks import broadcast_reply
 
@@ -31,6 +31,11 @@ def on_post_created(sender, *, post_id: int, topic_id: int, author_id: int, is_f
     mentioned = [u for u in (mentions or ()) if is_first or u != topic_author_id]
     if mentioned:
         notify_many(mentioned, "mention", ids)
+    if not is_first:  # watchers (关注本帖) hear every reply, unless told another way
+        told = {topic_author_id, author_id, *mentioned}
+        watchers = [u for u in bookmarks.watcher_ids(topic_id) if u not in told]
+        if watchers:
+            notify_many(watchers, "watching", ids)
 
 
 def on_post_edited(sender, *, post_id: int, topic_id: int, author_id: int, editor_id: int,

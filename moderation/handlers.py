@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from forum import events
 from moderation.services import audit, queue
+from moderation.services import queue, reports
 
 
 def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
@@ -29,12 +30,18 @@ def _on_password_reset_issued(_sender=None, *, reset_id: int, user_id: int, chan
     if channel == "admin":
         audit.record(issued_by_id, "password_reset_link", "user", user_id,
                      after={"reset_id": reset_id})
+def _on_post_reported(_sender=None, *, post_id: int, **_payload) -> None:
+    """A member's 举报: the post is queued (or its item counts the report and reopens)."""
+    item, fresh = reports.enqueue_report(post_id)
+    if fresh and item is not None:
+        queue.push_live(item)
 
 
 def connect() -> None:
     """Subscribe once per process (blinker ignores a second connect of the same function)."""
     events.post_scored.connect(_on_post_scored)
     events.password_reset_issued.connect(_on_password_reset_issued)
+    events.post_reported.connect(_on_post_reported)
 
 
 def disconnect() -> None:

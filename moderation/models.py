@@ -17,6 +17,9 @@ from forum.models import Post, Tribe, User, UTCDateTime, utcnow
 OPEN, DISMISSED, HANDLED = "open", "dismissed", "handled"
 QUEUE_STATUSES = (OPEN, DISMISSED, HANDLED)
 QUEUE_STATUS_LABELS = {OPEN: "待处理", DISMISSED: "已忽略", HANDLED: "已处理"}
+KIND_SCORE, KIND_REPORT = "score", "report"
+QUEUE_KIND_LABELS = {KIND_SCORE: "模型标记", KIND_REPORT: "举报"}
+QUEUE_KINDS = (KIND_SCORE, KIND_REPORT)
 
 
 class QueueItem(db.Model):
@@ -46,6 +49,10 @@ class QueueItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What brought the post here: the scorer ("score") or members' reports ("report", 举报);
+    # report_count counts the open reports (a scored item can be reported too).
+    kind: Mapped[str] = mapped_column(sa.String(16), default="score", server_default="score")
+    report_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     post: Mapped[Post] = relationship()
     tribe: Mapped[Tribe] = relationship()
@@ -54,6 +61,10 @@ class QueueItem(db.Model):
     @property
     def status_label(self) -> str:
         return QUEUE_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def kind_label(self) -> str:
+        return QUEUE_KIND_LABELS.get(self.kind, self.kind)
 
 
 # --- audit log -----------------------------------------------------------------------------

@@ -31,6 +31,8 @@ def queue_row(row: QueueRow, viewer: User) -> dict[str, Any]:
         "body_html": permissions.post_html_for(viewer, post),
         "visibility": post.visibility,
         "status": item.status,
+        "kind": item.kind,
+        "report_count": item.report_count,
         "author": {**user_summary(item.author), "post_count": row.post_count,
                    "previous_flags": row.previous_flags, "ticket_count": row.ticket_count},
         "score": {"score": row.score.score, "sentiment": row.score.sentiment,

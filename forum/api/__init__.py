@@ -166,4 +166,5 @@ def page_args(default_per_page_key: str) -> tuple[int, int]:
 
 from forum.api import accounts, attachments, messages, notifications, openapi, topics, tribes  # noqa: E402,F401,I001  (route modules)
 from forum.api import me  # noqa: E402,F401,I001  (the own account: profile, avatar, password)
+from forum.api import threads  # noqa: E402,F401,I001  (reports, featured, watching, bookmarks)
 from forum.api.contract import check_request  # noqa: E402  (reads the document those build)

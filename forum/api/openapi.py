@@ -20,6 +20,8 @@ from forum.services.messages import BODY_MIN as MESSAGE_BODY_MIN
 from forum.services.messages import CONVERSATIONS_PER_PAGE, MESSAGES_PER_PAGE
 from forum.services.passwords import PASSWORD_MAX
 from forum.services.profiles import BIO_MAX, EMAIL_MAX, SELF_TAGS
+from forum.services.reports import NOTE_MAX as REPORT_NOTE_MAX
+from forum.services.reports import REASONS as REPORT_REASONS
 from forum.services.topics import BODY_MAX, BODY_MIN, TAG_LEN_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
 
 Schema = dict[str, Any]
@@ -104,6 +106,7 @@ TOPIC_SUMMARY = {
     "view_count": COUNT,
     "solved": {"type": "boolean", "description": "已解决: a reply is accepted"},
     "is_pinned": BOOLEAN,
+    "is_featured": {"type": "boolean", "description": "精华, set by the tribe's moderators"},
     "created_at": DATETIME,
     "last_activity_at": DATETIME,
 }
@@ -121,6 +124,9 @@ POST_TEXT = {
 REPLY = {
     "id": INTEGER,
     "topic_id": INTEGER,
+    "floor": nullable({"type": "integer", "minimum": 2, "description": "楼层: the opening "
+                       "post is floor 1 (楼主), replies from 2 (沙发, 板凳, 地板, then N楼); "
+                       "stable, gaps where posts were deleted"}),
     "author": ref("UserSummary"),
     **POST_TEXT,
     "like_count": COUNT,
@@ -236,7 +242,8 @@ SCHEMAS: dict[str, Schema] = {
 
 ERRORS = {
     400: ("BadRequest", "Malformed request: body is not a JSON object (`bad_json`), or the "
-                        "CSRF token is missing for a cookie session (`csrf_error`)"),
+                        "CSRF token is missing for a cookie session (`csrf_error`), or an "
+                        "unknown list order (`bad_sort`)"),
     401: ("Unauthorized", "Not signed in, invalid or revoked token, or wrong credentials"),
     403: ("Forbidden", "Signed in but not allowed (e.g. editing another user's post)"),
     404: ("NotFound", "No such resource, or not visible to the requester"),
@@ -271,6 +278,13 @@ PAGE = {"name": "page", "in": "query", "required": False,
         "schema": {"type": "integer", "minimum": 1, "default": 1},
         "description": "1-based; values that are not a positive number mean 1, pages past the "
                        "end are empty"}
+
+
+SORT = {"name": "sort", "in": "query", "required": False,
+        "schema": {"type": "string", "default": "latest"},
+        "description": "latest (最新回复: pinned first, then newest activity), new (最新发布), "
+                       "hot (热门: most replies and likes), featured (精华 only), unsolved "
+                       "(未解决 only); any other value is a 400 `bad_sort`"}
 
 
 def per_page(default: int) -> dict:
@@ -360,9 +374,9 @@ PATHS: dict[str, dict] = {
         ok=(200, "Membership", "Membership state (leaving twice is harmless)"), errors=(404,))},
     "/tribes/{slug}/topics": {
         "get": get(
-            "A tribe's topics: pinned first, then newest activity", "tribes",
-            "listTribeTopics", auth=OPTIONAL_AUTH, params=(SLUG, PAGE, per_page(20)),
-            ok=(200, "TopicPage", "One page of topics"), errors=(404,)),
+            "A tribe's topics in the order `sort` names", "tribes",
+            "listTribeTopics", auth=OPTIONAL_AUTH, params=(SLUG, SORT, PAGE, per_page(20)),
+            ok=(200, "TopicPage", "One page of topics"), errors=(400, 404)),
         "post": op(
             "Start a topic in a tribe", "tribes", "createTopic", auth=AUTH, params=(SLUG,),
             body="NewTopic", ok=(201, "Topic", "Created; `Location` names the new topic"),
@@ -826,6 +840,70 @@ PATHS.update({
                     "`fields.new_password` for an unacceptable password (the link stays "
                     "usable). On success the link and every other open link are used up and "
                     "every session and token of the account is revoked.")},
+})
+
+# --- threads: 举报, 精华, watching, bookmarks (forum/api/threads.py) -------------------------
+
+POST_ID = path_param("post_id", {"type": "integer", "minimum": 1},
+                     "post id (a topic's opening post or a reply)")
+SCHEMAS.update({
+    "ReportRequest": obj({
+        "reason": {"type": "string", "enum": list(REPORT_REASONS),
+                   "description": "举报原因: " + ", ".join(
+                       f"{code} ({label})" for code, label in REPORT_REASONS.items())},
+        "note": {"type": "string", "maxLength": REPORT_NOTE_MAX,
+                 "description": "补充说明; required when the reason is `other`"},
+    }, optional=("note",)),
+    "Report": obj({
+        "id": INTEGER, "post_id": INTEGER, "reason": STRING, "note": STRING,
+        "status": {"type": "string", "enum": ["open", "closed"],
+                   "description": "open until a moderator handles or dismisses the post"},
+        "created_at": DATETIME,
+    }),
+})
+SCHEMAS.update({
+    "FeaturedRequest": obj({"featured": BOOLEAN}),
+    "FeaturedState": obj({"featured": {"type": "boolean", "description": "精华"}}),
+    "WatchRequest": obj({"watching": {"type": "boolean", "description": "关注本帖: notify "
+                                      "me of every reply"}}),
+    "WatchState": obj({"watching": BOOLEAN}),
+    "BookmarkRequest": obj({"bookmarked": {"type": "boolean", "description": "收藏"}}),
+    "BookmarkState": obj({"bookmarked": BOOLEAN}),
+    "MarkedRead": obj({"marked": {"type": "integer", "minimum": 0,
+                                  "description": "topics that had unread floors"}}),
+})
+PATHS.update({
+    "/topics/{topic_id}/featured": {"post": op(
+        "Feature a topic (精华) or stop featuring it", "topics", "setFeatured", auth=AUTH,
+        params=(TOPIC_ID,), body="FeaturedRequest",
+        ok=(200, "FeaturedState", "Whether the topic is featured now"), errors=(403, 404),
+        description="For the moderators of the topic's tribe (and site moderators); "
+                    "anyone else gets 403.")},
+    "/topics/{topic_id}/watch": {"post": op(
+        "Watch a topic (关注本帖) or stop watching", "topics", "watchTopic", auth=AUTH,
+        params=(TOPIC_ID,), body="WatchRequest",
+        ok=(200, "WatchState", "Whether the requester watches the topic now"),
+        errors=(404,),
+        description="Watchers get a `watching` notification for every reply.")},
+    "/topics/{topic_id}/bookmark": {"post": op(
+        "Bookmark a topic (收藏) or remove the bookmark", "topics", "bookmarkTopic",
+        auth=AUTH, params=(TOPIC_ID,), body="BookmarkRequest",
+        ok=(200, "BookmarkState", "Whether the topic is bookmarked now"), errors=(404,))},
+    "/me/bookmarks": {"get": get(
+        "My bookmarks (我的收藏), newest first", "topics", "listBookmarks", auth=AUTH,
+        params=(PAGE, per_page(20)), ok=(200, "TopicPage", "One page of topics"))},
+    "/tribes/{slug}/read": {"post": op(
+        "Mark every topic of a tribe read (全部标为已读)", "tribes", "markTribeRead",
+        auth=AUTH, params=(SLUG,), ok=(200, "MarkedRead", "How many topics changed"),
+        errors=(404,))},
+    "/posts/{post_id}/report": {"post": op(
+        "Report a post (举报)", "topics", "reportPost", auth=AUTH, params=(POST_ID,),
+        body="ReportRequest", ok=(201, "Report", "The report; the post enters the "
+                                  "moderators' queue as a 举报 item"),
+        errors=(404, 409),
+        description="One open report per member and post: a second one is a 409 until a "
+                    "moderator has dealt with the post. Reporting one's own post is a 409; "
+                    "a missing or unknown reason, or a note that is too long, a 422.")},
 })
 
 DOCUMENT: dict[str, Any] = {

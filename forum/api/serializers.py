@@ -97,6 +97,7 @@ def topic_summary(topic: Topic, viewer: User | None, *, view_count: int | None =
         "view_count": topic.view_count if view_count is None else view_count,
         "solved": topic.solved,
         "is_pinned": topic.is_pinned,
+        "is_featured": topic.is_featured,
         "created_at": iso(topic.created_at),
         "last_activity_at": iso(topic.last_activity_at),
     }
@@ -116,6 +117,7 @@ def reply(post: Post, viewer: User | None, *, liked: bool, accepted: bool) -> di
     return {
         "id": post.id,
         "topic_id": post.topic_id,
+        "floor": post.floor,
         "author": user_summary(post.author),
         **_post_text(post, viewer),
         "like_count": post.like_count,

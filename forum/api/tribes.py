@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 
 from forum import ratelimit
 from forum.api import (
@@ -17,6 +17,7 @@ from forum.api import (
 )
 from forum.api import serializers as s
 from forum.api.topics import topic_response
+from forum.services import listing
 from forum.services import topics as topic_service
 from forum.services import tribes as tribe_service
 
@@ -60,7 +61,8 @@ def tribe_topics(slug: str):
     viewer = current_viewer()
     tribe = tribe_service.get_tribe_or_404(slug)
     page, per_page = page_args("TOPICS_PER_PAGE")
-    result = tribe_service.tribe_topics(tribe, page, per_page)
+    sort = listing.parse_sort(request.args.get("sort"), strict=True)
+    result = tribe_service.tribe_topics(tribe, page, per_page, sort)
     return jsonify(s.page_of(result, [s.topic_summary(t, viewer) for t in result.items]))
 
 

@@ -232,6 +232,9 @@ class Topic(db.Model):
         # The tribe page: pinned first, then newest activity.
         sa.Index("ix_topics_tribe_list", "tribe_id", "is_pinned", "last_activity_at"),
         sa.Index("ix_topics_last_activity", "last_activity_at"),
+        # The tribe page's 精华 and 最新发布 sorts.
+        sa.Index("ix_topics_tribe_featured", "tribe_id", "is_featured", "last_activity_at"),
+        sa.Index("ix_topics_tribe_created", "tribe_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tribe_id: Mapped[int] = mapped_column(sa.ForeignKey("tribes.id"))
@@ -244,6 +247,10 @@ class Topic(db.Model):
         sa.ForeignKey("posts.id", use_alter=True, name="fk_topics_accepted_post_id_posts")
     )
     is_pinned: Mapped[bool] = mapped_column(default=False)
+    # 精华: set by the tribe's moderators (forum/services/listing.py).
+    is_featured: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The highest floor handed out (forum/services/floors.py); the opening post is floor 1.
+    last_floor: Mapped[int] = mapped_column(default=0, server_default="0")
     visibility: Mapped[str] = mapped_column(sa.String(16), default=VISIBLE)
     view_count: Mapped[int] = mapped_column(default=0)
     reply_count: Mapped[int] = mapped_column(default=0)
@@ -275,11 +282,14 @@ class Post(db.Model):
         sa.Index("ix_posts_topic_order", "topic_id", "is_first", "id"),
         sa.Index("ix_posts_author_created", "author_id", "created_at"),
         sa.Index("ix_posts_created", "created_at"),
+        sa.Index("uq_posts_topic_floor", "topic_id", "floor", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     is_first: Mapped[bool] = mapped_column(default=False)
+    # 楼层: 1 is the opening post (楼主), replies from 2 (forum/services/floors.py); stable.
+    floor: Mapped[int | None] = mapped_column()
     body: Mapped[str] = mapped_column(sa.Text)
     # Rendered once on write: the original (author, moderators) and the PII-masked public copy.
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
@@ -330,3 +340,4 @@ from forum.models.notifications import Notification, NotificationReceipt, Notifi
 from forum.models.attachments import Attachment  # noqa: E402,F401,I001
 from forum.models.drafts import Draft  # noqa: E402,F401,I001
 from forum.models.accounts import PasswordReset, UserSelfTag  # noqa: E402,F401,I001
+from forum.models.threads import PostReport, TopicUser  # noqa: E402,F401,I001

@@ -142,6 +142,11 @@ register_kind(
     source=_post_source,
     description="你的回复被采纳为最佳答案")
 register_kind(
+    "watching", "关注的帖子有新回复", "{actor} 回复了你关注的帖子「{topic}」", post_url,
+    group_template="你关注的帖子「{topic}」有 {count} 条新回复（{actors}）",
+    group=_topic_group, source=_post_source,
+    description="你点了“关注本帖”的帖子有新回复")
+register_kind(
     "follow", "新粉丝", "{actor} 关注了你", actor_url,
     group_template="{actors} 等 {count} 人关注了你",
     group=lambda p: "followers", source=lambda p: f"user:{p.get('actor_id')}",

@@ -40,7 +40,7 @@ from forum.permissions import (
     moderates,
 )
 from forum.rendering import find_mentions, render_markdown
-from forum.services import trust
+from forum.services import floors, trust
 
 TITLE_MIN, TITLE_MAX = 4, 80
 BODY_MIN, BODY_MAX = 1, 20_000
@@ -137,10 +137,11 @@ def create_topic(author: User, tribe: Tribe, title: str, body: str, tags=None) -
     topic.tags = _tags(tag_names)
     if held:
         topic.visibility = PENDING
+    topic.last_floor = 1
     db.session.add(topic)
     db.session.flush()
     post = Post(topic_id=topic.id, author_id=author.id, is_first=True, created_at=now,
-                visibility=PENDING if held else VISIBLE)
+                floor=1, visibility=PENDING if held else VISIBLE)
     post.topic = topic
     mentions = _render_into(post, body.strip())
     db.session.add(post)
@@ -163,7 +164,7 @@ def create_reply(author: User, topic: Topic, body: str) -> Post:
     trust.check_new_user_limits(author, body)
     held = trust.should_hold(author, topic.tribe)
     post = Post(topic_id=topic.id, author_id=author.id, is_first=False, created_at=utcnow(),
-                visibility=PENDING if held else VISIBLE)
+                floor=floors.next_floor(topic), visibility=PENDING if held else VISIBLE)
     post.topic = topic
     mentions = _render_into(post, body.strip())
     db.session.add(post)

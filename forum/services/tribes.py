@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from forum import events
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.models import VISIBLE, Topic, Tribe, TribeMember, User
-from forum.pagination import Page, paginate
+from forum.models import Tribe, TribeMember, User
+from forum.pagination import Page
 from forum.permissions import forget_tribe_moderators, is_admin
+from forum.services import listing
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
@@ -35,26 +36,9 @@ def get_tribe_or_404(slug: str) -> Tribe:
     return tribe
 
 
-def tribe_topics(tribe: Tribe, page: int, per_page: int) -> Page:
-    """Pinned first, then newest activity; the counter column gives the total (no COUNT).
-
-    Two steps keep deep pages cheap: the page's ids come from the index alone (OFFSET skips
-    narrow index entries, not wide rows joined to their authors), then only those topics load.
-    """
-    ids_stmt = (
-        sa.select(Topic.id)
-        .where(Topic.tribe_id == tribe.id, Topic.deleted_at.is_(None),
-               Topic.visibility == VISIBLE)
-        .order_by(Topic.is_pinned.desc(), Topic.last_activity_at.desc(), Topic.id.desc())
-    )
-    ids = paginate(ids_stmt, page, per_page, total=tribe.topic_count)
-    rows = {}
-    if ids.items:
-        rows = {t.id: t for t in db.session.scalars(
-            sa.select(Topic).where(Topic.id.in_(ids.items))
-            .options(joinedload(Topic.author).lazyload(User.roles)))}
-    return Page(items=[rows[i] for i in ids.items if i in rows], page=ids.page,
-                per_page=ids.per_page, total=ids.total)
+def tribe_topics(tribe: Tribe, page: int, per_page: int, sort: str = "latest") -> Page:
+    """Pinned first, then newest activity (or another ``sort``: forum/services/listing.py)."""
+    return listing.tribe_topics(tribe, page, per_page, sort)
 
 
 def is_member(user: User | None, tribe: Tribe) -> bool:

@@ -21,5 +21,7 @@ def _flush_view_counts(response):
 
 
 from forum.views import accounts, admin, attachments, home, messages, notifications, review, topics, tribes  # noqa: E402,F401,I001  (route modules)
+from forum.views import threads  # noqa: E402,F401,I001  (floors, unread, quotes)
+from forum.views import reports  # noqa: E402,F401,I001  (举报)
 from forum.views import drafts  # noqa: E402,F401,I001  (composer: drafts, preview, mention suggestions)
 from forum.views import passwords, settings  # noqa: E402,F401,I001  (own account: settings, password reset)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from forum.page_cache import cache_for_anonymous
-from forum.services import topics, tribes
+from forum.services import listing, topics, tribes
 from forum.views import bp
 from forum.views.helpers import page_arg, per_page
+
+HOME_LATEST_PER_PAGE = 15
 
 
 @bp.route("/")
@@ -16,7 +18,7 @@ def home():
     return render_template(
         "forum/home.html",
         tribes=tribes.list_tribes(),
-        latest=topics.latest_topics(limit=15),
+        latest=listing.latest_topics(page_arg(), HOME_LATEST_PER_PAGE),
         hot=topics.hot_topics(limit=8, days=current_app.config["HOT_TOPICS_DAYS"]),
         stats=tribes.community_stats(),
     )

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import permissions, ratelimit
 from forum.errors import DomainError, PermissionDenied, RateLimited, ValidationError
 from forum.errors_http import with_retry_after
+from forum.extensions import db
 from forum.forms import PostEditForm, ReplyForm, TopicForm
 from forum.page_cache import cache_for_anonymous
 from forum.rendering import mask_pii
 from forum.services import topics, tribes
-from forum.views import bp
+from forum.views import bp, threads
 from forum.views.helpers import (
     current_actor,
     json_error,
@@ -33,12 +32,7 @@ def _viewer():
 
 def _post_url(post) -> str:
     """Where a post lives: its topic page (the right page of replies) and its anchor."""
-    if post.is_first:
-        return url_for("forum.topic", topic_id=post.topic_id) + f"#post-{post.id}"
-    position = topics.reply_position(post)
-    page = max(1, math.ceil(position / per_page("REPLIES_PER_PAGE")))
-    return (url_for("forum.topic", topic_id=post.topic_id, page=page if page > 1 else None)
-            + f"#post-{post.id}")
+    return threads.post_location(post)
 
 
 @bp.route("/t/<slug>/new", methods=["GET", "POST"])
@@ -67,16 +61,23 @@ def new_topic(slug: str):
                                           mode="new"), form, refused)
 
 
-def _render_topic(topic, reply_form: ReplyForm, status: int = 200):
+def _render_topic(topic, reply_form: ReplyForm, status: int = 200, mark_read: bool = False):
     viewer = _viewer()
     view = topics.topic_page(topic, viewer, page_arg(), per_page("REPLIES_PER_PAGE"))
-    return render_template(
+    reader_state = None
+    if mark_read and viewer is not None:
+        reader_state = threads.mark_page_read(topic, view)
+    html = render_template(
         "forum/topic.html",
         topic=topic,
         view=view,
         reply_form=reply_form,
+        reader_state=reader_state,
         view_count=topic.view_count + topics.view_counter.pending(topic.id),
-    ), status
+    )
+    if reader_state is not None:  # after rendering: the commit expires the loaded rows
+        db.session.commit()
+    return html, status
 
 
 @bp.route("/topic/<id:topic_id>")
@@ -84,7 +85,10 @@ def _render_topic(topic, reply_form: ReplyForm, status: int = 200):
 def topic(topic_id: int):
     topic = topics.get_topic_or_404(topic_id, _viewer())
     topics.view_counter.record(topic.id)  # buffered; flushed in batches (see forum/views)
-    return _render_topic(topic, ReplyForm(formdata=None))
+    form = ReplyForm(formdata=None)
+    if _viewer() is not None:
+        threads.prefill_quote(topic, form)
+    return _render_topic(topic, form, mark_read=True)
 
 
 @bp.route("/topic/<id:topic_id>/reply", methods=["POST"])

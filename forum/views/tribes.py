@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, render_template, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.page_cache import cache_for_anonymous
-from forum.services import tribes
+from forum.services import listing, tribes
 from forum.views import bp
 from forum.views.helpers import current_actor, page_arg, per_page, redirect_back
 
@@ -21,8 +21,10 @@ def tribes_list():
 @cache_for_anonymous()
 def tribe_page(slug: str):
     tribe = tribes.get_tribe_or_404(slug)
-    page = tribes.tribe_topics(tribe, page_arg(), per_page("TOPICS_PER_PAGE"))
-    return render_template("forum/tribe.html", tribe=tribe, page=page,
+    sort = listing.parse_sort(request.args.get("sort"), strict=False)
+    page = tribes.tribe_topics(tribe, page_arg(), per_page("TOPICS_PER_PAGE"), sort)
+    return render_template("forum/tribe.html", tribe=tribe, page=page, sort=sort,
+                           sorts=listing.SORTS, default_sort=listing.DEFAULT_SORT,
                            is_member=tribes.is_member(current_user, tribe))
 
 

@@ -20,6 +20,7 @@ from forum.models import COLD, HIDDEN, VISIBLE, Post, User, utcnow
 from forum.permissions import topic_title_for
 from forum.services import messages, topics
 from forum.services.notifications import notify
+from forum.services.reports import close_open_reports
 from forum.services.visibility import set_post_visibility
 from moderation.models import DISMISSED, HANDLED, OPEN, QueueItem, Ticket
 from moderation.scoring.demands import DEMANDS
@@ -80,6 +81,7 @@ def _finish(actor: User, item: QueueItem, action: str, before: dict, reason: str
         else:
             item.handled_at = utcnow()
             item.handled_by_id = actor.id
+            close_open_reports(item.post_id)  # members may report the post again
     item.last_action = action
     item.updated_at = utcnow()
     labels.record(actor, item, action)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from forum.extensions import db
 from forum.models import User, utcnow
-from moderation.models import QueueItem
+from moderation.models import KIND_REPORT, QueueItem
 from moderation.scoring.models import ModerationLabel
 
 NOT_NEGATIVE_ACTIONS = frozenset({"dismiss", "not_negative"})
@@ -19,6 +19,8 @@ NEGATIVE_ACTIONS = frozenset({"ticket", "cold", "hide", "reply", "message"})
 
 def record(actor: User, item: QueueItem, action: str) -> ModerationLabel | None:
     """Add the label ``action`` implies (not committed: the action commits it)."""
+    if action in NOT_NEGATIVE_ACTIONS and item.kind == KIND_REPORT:
+        return None  # an unfounded 举报 says nothing about the post's sentiment
     if action in NOT_NEGATIVE_ACTIONS:
         negative, demand = False, None
     elif action in NEGATIVE_ACTIONS:

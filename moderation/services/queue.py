@@ -25,7 +25,15 @@ from forum.extensions import db
 from forum.models import Post, Role, Topic, Tribe, User, tribe_moderators, user_roles, utcnow
 from forum.pagination import Page, paginate
 from forum.permissions import is_global_moderator, topic_title_for
-from moderation.models import DISMISSED, OPEN, QUEUE_STATUSES, QueueItem, Ticket
+from moderation.models import (
+    DISMISSED,
+    KIND_REPORT,
+    OPEN,
+    QUEUE_KINDS,
+    QUEUE_STATUSES,
+    QueueItem,
+    Ticket,
+)
 from moderation.scoring.demands import DEMANDS, Demand
 from moderation.scoring.models import PostScore
 from moderation.services.access import moderated_tribe_ids, require_staff
@@ -211,6 +219,7 @@ class QueueFilters:
     tribe_id: int | None = None
     demand: str | None = None
     status: str = OPEN
+    kind: str | None = None  # score | report (举报); None: both
 
 
 def _scoped(stmt, actor: User):
@@ -221,14 +230,22 @@ def _scoped(stmt, actor: User):
 
 
 def _index_expr():
-    return (sa.func.coalesce(User.influence, 0.0) + PostScore.relevance + PostScore.sentiment)
+    return (sa.func.coalesce(User.influence, 0.0) + sa.func.coalesce(PostScore.relevance, 0)
+            + sa.func.coalesce(PostScore.sentiment, 0))
+
+
+def _unscored(post_id: int) -> PostScore:
+    """A reported post the scorer has not scored (yet): neutral figures, not saved."""
+    return PostScore(post_id=post_id, score=0, negative=False, keywords=[], demand=None,
+                     relevance=0, sentiment=0, model_version="", intensity=0, cues=[])
 
 
 def list_queue(actor: User, filters: QueueFilters, page: int, per_page: int) -> Page:
     """One page of QueueRow, best first (urgency tier, influence index, longest waiting)."""
     require_staff(actor)
+    # Reported posts (举报) may have no score: an outer join, neutral figures.
     stmt = (sa.select(QueueItem)
-            .join(PostScore, PostScore.post_id == QueueItem.post_id)
+            .outerjoin(PostScore, PostScore.post_id == QueueItem.post_id)
             .join(User, User.id == QueueItem.author_id)
             .join(Post, Post.id == QueueItem.post_id)
             .where(Post.deleted_at.is_(None))
@@ -242,6 +259,8 @@ def list_queue(actor: User, filters: QueueFilters, page: int, per_page: int) -> 
         stmt = stmt.where(QueueItem.status == filters.status)
     if filters.tribe_id:
         stmt = stmt.where(QueueItem.tribe_id == filters.tribe_id)
+    if filters.kind in QUEUE_KINDS:
+        stmt = stmt.where(QueueItem.kind == filters.kind)
     if filters.demand in DEMANDS:
         stmt = stmt.where(sa.func.coalesce(QueueItem.demand, PostScore.demand) == filters.demand)
     items = paginate(stmt, page, per_page)
@@ -272,7 +291,9 @@ def rows_for(items: list[QueueItem]) -> list[QueueRow]:
     for item in items:
         score = scores.get(item.post_id)
         if score is None:
-            continue
+            if item.kind != KIND_REPORT:
+                continue
+            score = _unscored(item.post_id)
         code = item.demand or score.demand
         rows.append(QueueRow(
             item=item, score=score, index=influence_index(item.author, score),

@@ -9,9 +9,9 @@ from forum.errors import DomainError, ValidationError
 from forum.services.tribes import list_tribes
 from forum.views.helpers import page_arg, per_page
 from moderation.forms import DEMAND_CHOICES, ActionForm, SimpleForm, choices
-from moderation.models import QUEUE_STATUS_LABELS, QUEUE_STATUSES
+from moderation.models import QUEUE_KIND_LABELS, QUEUE_STATUS_LABELS, QUEUE_STATUSES
 from moderation.scoring.demands import DEMANDS
-from moderation.services import actions, audit, canned, queue
+from moderation.services import actions, audit, canned, queue, reports
 from moderation.services.access import moderated_tribe_ids, require_staff
 from moderation.views import actor, back, bp
 
@@ -39,11 +39,15 @@ def queue_list():
     demand = request.args.get("demand") or ""
     if demand not in DEMANDS:
         demand = ""
+    kind = request.args.get("kind") or ""
+    if kind not in QUEUE_KIND_LABELS:
+        kind = ""
     filters = queue.QueueFilters(tribe_id=tribe.id if tribe else None, demand=demand or None,
-                                 status=status)
+                                 status=status, kind=kind or None)
     page = queue.list_queue(user, filters, page_arg(), per_page("TOPICS_PER_PAGE"))
     return render_template("moderation/queue.html", page=page, tribes=tribes,
-                           tribe=tribe, status=status, demand=demand,
+                           tribe=tribe, status=status, demand=demand, kind=kind,
+                           kinds=QUEUE_KIND_LABELS,
                            statuses=QUEUE_STATUS_LABELS, demand_choices=DEMAND_CHOICES,
                            quick_form=SimpleForm(), demands=DEMANDS)
 
@@ -57,6 +61,8 @@ def _render_item(item, form: ActionForm, status: int = 200):
     if not form.demand.data:
         form.demand.data = row.demand_code
     return render_template("moderation/queue_item.html", row=row, form=form,
+                           report_reasons=reports.reasons_of(item.post_id),
+                           report_notes=reports.notes_of(item.post_id),
                            canned_replies=replies, demands=DEMANDS,
                            history=audit.entries_for("post", item.post_id),
                            placeholders=canned.PLACEHOLDERS,

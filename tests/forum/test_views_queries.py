@@ -142,4 +142,5 @@ def test_topic_page_query_count_is_small(client, crowd):
     topic_id = topic_with_replies(crowd["big"], crowd["users"], 10, viewer).id
     login(client, "viewer")
     statements = queries_for(client, f"/topic/{topic_id}")
-    assert len(statements) <= 15, statements
+    # 15, and the reader's last-read floor (one upsert, forum/services/reading.py).
+    assert len(statements) <= 16, statements
