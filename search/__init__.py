@@ -11,18 +11,18 @@ from pathlib import Path
 
 from flask import Flask
 
+from forum import permissions
+from forum.demo import register_demo_seeder
+from forum.templating import (
+    register_menu_link,
+    register_new_topic_section,
+    register_topic_section,
+)
+from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
+from search.services import create_backend, rebuild, total_to_index
+
 
 def init_app(app: Flask) -> None:
-    from forum import permissions
-    from forum.demo import register_demo_seeder
-    from forum.templating import (
-        register_menu_link,
-        register_new_topic_section,
-        register_topic_section,
-    )
-    from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
-    from search.services import create_backend, rebuild, total_to_index
-
     app.config.setdefault("SEARCH_BACKEND", "auto")
     app.config.setdefault("SEARCH_INDEX_PROCS", 1)
     if not app.config.get("SEARCH_INDEX_DIR"):

@@ -44,6 +44,7 @@ from rewards.models import (
     TotalDelta,
 )
 from rewards.services import bulk
+from rewards.services.titles import crossed_threshold, sync_titles
 
 UNIQUE_KEY = ("source_kind", "source_id", "rule_code", "actor_id", "user_id")
 # Column → PostgreSQL type, for the set-based statements of rewards.services.bulk.
@@ -133,7 +134,6 @@ def award_many(awards: Iterable[Award], *, notify: bool = True,
     if inserted:
         _apply(inserted, unique, notify=notify, balance_applied=balance_applied)
     if new_accounts:  # a first entry gives the entry title (新手上路) too
-        from rewards.services.titles import sync_titles
 
         sync_titles(sorted(new_accounts), notify=False)
     db.session.flush()
@@ -283,7 +283,6 @@ def _apply(inserted: list, requests: dict[tuple, Award], *, notify: bool,
 def _add_lifetime(lifetime: dict[int, int], *, notify: bool) -> None:
     """Add to lifetime points; titles change only for users who crossed a threshold (on
     PostgreSQL the UPDATE returns the new values; on SQLite every user is checked)."""
-    from rewards.services.titles import crossed_threshold, sync_titles
 
     new_values = bulk.add_by_key(RewardAccount.__table__, "user_id", "lifetime",
                                  sorted(lifetime.items()), returning=True)

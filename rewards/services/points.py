@@ -26,7 +26,7 @@ from rewards.services.ledger import (
     reverse_source,
     shanghai_day,
 )
-from rewards.services.titles import Progress, progress
+from rewards.services.titles import Progress, progress, sync_titles
 
 # Rule codes (rows of reward_rules, seeded by migration 0005).
 CHECKIN = "checkin"
@@ -127,7 +127,6 @@ def idea_state_changed(*, idea_id: int, author_id: int, state: str) -> None:
 
 def user_registered(*, user_id: int) -> None:
     """A new user gets an account and the entry title (新手上路) right away."""
-    from rewards.services.titles import sync_titles
 
     ensure_accounts([user_id])
     sync_titles([user_id], notify=False)
