@@ -42,7 +42,7 @@ class UnitOfWorkSession(FlaskSession):
         self.held = False  # an edge's unit_of_work() is open: commits wait for its end
         self.rollbacks_while_held = 0
 
-    def commit(self) -> None:
+    def commit(self, *, expire: bool = True) -> None:
         if self.held:
             # A service's commit joins the edge's unit of work: it flushes, and expires what
             # it loaded as a commit would, so the caller reads the rows back as stored.
@@ -50,7 +50,12 @@ class UnitOfWorkSession(FlaskSession):
             if self.expire_on_commit:
                 self.expire_all()
             return
-        super().commit()
+        expire_on_commit = self.expire_on_commit
+        self.expire_on_commit = expire_on_commit and expire
+        try:
+            super().commit()
+        finally:
+            self.expire_on_commit = expire_on_commit
         if not self.running_callbacks:
             self._run_committed()
 
@@ -141,7 +146,9 @@ def unit_of_work(*, strict: bool = True) -> Iterator[UnitOfWorkSession]:
     if strict and session.rollbacks_while_held != rollbacks:
         session.rollback()
         raise UnitOfWorkBroken("a rollback inside the unit of work discarded part of it")
-    session.commit()
+    # Each service's commit inside already expired what it changed; the edge's own commit
+    # leaves the objects as loaded, as the last service commit left them before.
+    session.commit(expire=False)
 
 
 def _joined(session: UnitOfWorkSession, rollbacks: int,
