@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
+from forum.api.openapi_kit import register_openapi
 from forum.demo import register_demo_seeder
 from forum.extensions import db
 from forum.searchable import Searchable, SearchableDoc, register_searchable
@@ -37,6 +38,7 @@ def _register_notifications() -> None:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    register_openapi(app, openapi.SPEC)
     app.jinja_env.globals["ideas_is_owner"] = is_owner
     _register_notifications()
     register_menu_link(app, "nav", "ideas.index", "金点子", visible=can_see_ideas,

@@ -11,6 +11,7 @@ import os
 
 from flask import Flask
 
+from forum.api.openapi_kit import register_openapi
 from forum.demo import register_demo_seeder
 from forum.templating import register_post_extra
 from moderation import (  # noqa: F401  (models: tables; tasks: periodic entries)
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
                           os.environ.get("HUZHU_MODERATION_MONTHLY_RETRAIN", "") == "1")
     tasks.register_monthly_retrain(app)
     app.register_blueprint(views.bp)
+    register_openapi(app, openapi.SPEC)
     handlers.connect()
     cli.init_app(app)
     notifications.register_kinds()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from forum import permissions
+from forum.api.openapi_kit import register_openapi
 from forum.demo import register_demo_seeder
 from forum.templating import register_menu_link, register_profile_section
 from rewards import (  # noqa: F401  (models: tables; api, admin_views: routes; tasks: beat)
@@ -28,7 +29,7 @@ from rewards import (  # noqa: F401  (models: tables; api, admin_views: routes; 
 
 def init_app(app: Flask) -> None:
     notifications.register()
-    openapi.register()
+    register_openapi(app, openapi.SPEC)
     handlers.connect()
     app.register_blueprint(views.bp)
     app.jinja_env.globals["rewards_profile"] = views.profile_context

@@ -12,13 +12,14 @@ from pathlib import Path
 from flask import Flask
 
 from forum import permissions
+from forum.api.openapi_kit import register_openapi
 from forum.demo import register_demo_seeder
 from forum.templating import (
     register_menu_link,
     register_new_topic_section,
     register_topic_section,
 )
-from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
+from search import api, cli, handlers, models, openapi, views  # noqa: F401  (models: tables)
 from search.services import create_backend, rebuild, total_to_index
 
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.config["INSTANCE_DIR"]) / "search_index")
     app.extensions["search_backend"] = create_backend(app)
     app.register_blueprint(views.bp)
+    register_openapi(app, openapi.SPEC)
     register_menu_link(app, "staff", "search.synonym_list", "管理 · 搜索同义词",
                        visible=permissions.is_global_moderator, prefix="search.synonym")
     register_topic_section(app, "search/_related.html")

@@ -50,7 +50,7 @@ def api_moderation_score():
 
 # --- OpenAPI ---------------------------------------------------------------------------------
 
-openapi.SCHEMAS.update({
+SCHEMAS: dict = {
     "ScoreRequest": openapi.obj({
         "text": {"type": "string", "minLength": 1, "maxLength": TEXT_MAX,
                  "description": f"the text to score, 1–{TEXT_MAX} characters after trimming"},
@@ -69,8 +69,8 @@ openapi.SCHEMAS.update({
         "sentiment": {"type": "integer", "minimum": 0, "maximum": 100,
                       "description": "sentiment index: negativity of the wording alone"},
     }),
-})
-openapi.PATHS.update({
+}
+PATHS: dict = {
     "/moderation/score": {"post": openapi.op(
         "Score a text for negativity", "moderation", "scoreText", auth=openapi.AUTH,
         body="ScoreRequest", ok=(200, "ScoreResult", "The score and its parts"),
@@ -78,7 +78,4 @@ openapi.PATHS.update({
         description="Moderators only (site moderators, admins, tribe moderators): 403 for "
                     "others. Uses the live keyword library. 422 for an empty or over-long "
                     "text.")},
-})
-if not any(tag["name"] == "moderation" for tag in openapi.DOCUMENT["tags"]):
-    openapi.DOCUMENT["tags"].insert(-1, {"name": "moderation",
-                                         "description": "moderation: scoring, queue, tickets"})
+}

@@ -13,6 +13,7 @@ import os
 from flask import Flask
 
 from forum import permissions
+from forum.api.openapi_kit import register_openapi
 from forum.demo import register_demo_seeder
 from forum.services.notifications import post_url, register_kind
 from forum.templating import register_menu_link
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
                           int(os.environ.get("HUZHU_PROXY_CIRCLE_MAX", "150") or 150))
     _register_notification_kinds()
     app.register_blueprint(views.bp)
+    register_openapi(app, api.SPEC)
     app.register_blueprint(admin_views.admin_bp)
     handlers.connect()
     cli.init_app(app)
