@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, current_app, jsonify
 
 from forum.api import api_bp
-from forum.api.openapi_kit import (  # noqa: F401  (re-exported: the helpers' old home)
+from forum.api.openapi_kit import (
     AUTH,
     BOOLEAN,
     COUNT,
@@ -26,9 +26,7 @@ from forum.api.openapi_kit import (  # noqa: F401  (re-exported: the helpers' ol
     INTEGER,
     OPTIONAL_AUTH,
     PAGE,
-    PUBLIC,
     STRING,
-    ApiSpec,
     Schema,
     array,
     get,
@@ -38,7 +36,6 @@ from forum.api.openapi_kit import (  # noqa: F401  (re-exported: the helpers' ol
     page_of,
     path_param,
     per_page,
-    query_param,
     ref,
     registered_specs,
 )
