@@ -3,14 +3,12 @@ blueprint; its OpenAPI description is added to the shared document below."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import jsonify
 
 from forum.api import api_bp, json_body, openapi, read_fields, require_user
 from forum.errors import PermissionDenied, ValidationError
-from forum.extensions import db
-from forum.models import User, tribe_moderators
-from forum.permissions import is_global_moderator
+from forum.models import User
+from forum.permissions import moderates_something
 from moderation.scoring.demands import DEMANDS
 from moderation.scoring.services import score_text
 
@@ -19,12 +17,7 @@ TEXT_MAX = 5000
 
 def can_score(user: User | None) -> bool:
     """Site moderators, admins and moderators of any tribe."""
-    if is_global_moderator(user):
-        return True
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(sa.func.count()).select_from(tribe_moderators)
-                             .where(tribe_moderators.c.user_id == user.id)) > 0
+    return moderates_something(user)
 
 
 def check_text(text: str) -> str:

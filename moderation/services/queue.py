@@ -24,12 +24,12 @@ from forum.errors import NotFound, PermissionDenied
 from forum.extensions import db
 from forum.models import Post, Role, Topic, Tribe, User, tribe_moderators, user_roles, utcnow
 from forum.pagination import Page, paginate
-from forum.permissions import is_global_moderator, topic_title_for
+from forum.permissions import is_global_moderator, moderated_tribe_ids, topic_title_for
 from moderation.models import DISMISSED, OPEN, QUEUE_STATUSES, QueueItem, Ticket
 from moderation.scoring.demands import DEMANDS, Demand
 from moderation.scoring.models import PostScore
 from moderation.services import audit
-from moderation.services.access import moderated_tribe_ids, require_staff
+from moderation.services.access import require_staff
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**31 - 1
