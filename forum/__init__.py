@@ -26,6 +26,7 @@ from forum import (
     security,
     tasks,  # noqa: F401  (registers the core's tasks)
     templating,
+    uow,
 )
 from forum.api import api_bp
 from forum.extensions import csrf, db, init_celery, init_socketio, login_manager, migrate
@@ -75,6 +76,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(web_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions (forum/api/__init__.py)
+    uow.init_app(app)  # every view and API call is an edge: one unit of work per request
     cli.init_app(app)
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from forum import demo
+from forum import demo, uow
 from forum.errors import ValidationError
 from forum.models import ROLE_NAMES
 from forum.services.accounts import register_user
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     @click.option("--display-name", default=None, help="昵称 (defaults to the username)")
     @click.option("--role", "roles", multiple=True, type=click.Choice(ROLE_NAMES),
                   default=("customer",), show_default=True)
+    @uow.atomic
     def create_user(username: str, password: str, display_name: str | None, roles: tuple) -> None:
         """Create a user with one or more roles."""
         try:

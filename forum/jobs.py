@@ -101,7 +101,8 @@ class HuzhuTask(Task):
     def __call__(self, *args, **kwargs):
         with flask_app().app_context():
             try:
-                return self.run(*args, **kwargs)
+                with uow.unit_of_work(strict=False):  # the task is an edge: it commits
+                    return self.run(*args, **kwargs)
             finally:
                 db.session.remove()
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from forum.extensions import db
 from forum.models import VISIBLE, Post, Topic, Tribe, User, tribe_moderators
@@ -23,31 +22,39 @@ def is_global_moderator(user: User | None) -> bool:
     return is_authenticated(user) and bool(user.role_names & {"moderator", "admin"})
 
 
-_TRIBE_MODERATORS_TTL = 60.0
-_tribe_moderators: tuple[float, frozenset[int]] = (0.0, frozenset())
-
-
-def _tribe_moderator_ids() -> frozenset[int]:
-    """Everyone who moderates some tribe, cached per process for a minute: the header asks on
-    every page, and a stale answer only shows or hides a menu link (pages check for real)."""
-    global _tribe_moderators
-    fetched_at, ids = _tribe_moderators
-    if time.monotonic() - fetched_at > _TRIBE_MODERATORS_TTL:
-        ids = frozenset(db.session.scalars(sa.select(tribe_moderators.c.user_id).distinct()))
-        _tribe_moderators = (time.monotonic(), ids)
-    return ids
+def moderated_tribe_ids(user: User | None) -> set[int] | None:
+    """The one answer to "what does this user moderate": None for global moderators and
+    admins (every tribe), else the ids of the tribes they moderate (possibly empty). Asked by
+    the menus and for every post of a page: read once per request."""
+    if not is_authenticated(user):
+        return set()
+    if is_global_moderator(user):
+        return None
+    cache = g.setdefault("_moderated_tribes", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = set(db.session.scalars(
+            sa.select(tribe_moderators.c.tribe_id).where(tribe_moderators.c.user_id == user.id)))
+    return cache[user.id]
 
 
 def forget_tribe_moderators() -> None:
-    """Drop the cached list (after tribe moderators change, and in tests)."""
-    global _tribe_moderators
-    _tribe_moderators = (0.0, frozenset())
+    """Tribe moderators changed: read them again (the rest of this request included)."""
+    if has_request_context():
+        g.pop("_moderated_tribes", None)
 
 
 def moderates_something(user: User | None) -> bool:
-    """Global moderators and anyone who moderates a tribe: for menu links only."""
-    return is_global_moderator(user) or (is_authenticated(user)
-                                         and user.id in _tribe_moderator_ids())
+    """Global moderators, admins and anyone who moderates a tribe (staff)."""
+    tribes = moderated_tribe_ids(user)
+    return tribes is None or bool(tribes)
+
+
+def moderates_tribe(user: User | None, tribe_id: int | None) -> bool:
+    """``moderates`` by the tribe's id (None: no tribe, global moderators only)."""
+    tribes = moderated_tribe_ids(user)
+    if tribes is None:
+        return True
+    return tribe_id is not None and tribe_id in tribes
 
 
 def moderates(user: User | None, tribe: Tribe) -> bool:

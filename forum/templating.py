@@ -12,7 +12,7 @@ from flask import Flask, current_app, g, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from forum import permissions
+from forum import money, permissions
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger(__name__)
@@ -180,7 +180,8 @@ def new_topic_sections() -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(local_time=local_time, time_ago=time_ago)
+    app.jinja_env.filters.update(local_time=local_time, time_ago=time_ago,
+                                 yuan=money.yuan_sign)
     app.jinja_env.globals.update(post_html=post_html, topic_title=topic_title,
                                  permissions=permissions, menu_links=menu_links,
                                  post_extras=post_extras, profile_sections=profile_sections,

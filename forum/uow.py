@@ -14,6 +14,7 @@ an eager in-process task never waits on a write lock this session still holds (S
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from flask_sqlalchemy.session import Session as FlaskSession
 
 log = logging.getLogger(__name__)
@@ -39,19 +40,28 @@ class UnitOfWorkSession(FlaskSession):
         self.committed_callbacks: list[Callback] = []  # their transaction committed
         self.running_callbacks = False
         self.held = False  # an edge's unit_of_work() is open: commits wait for its end
-        self.rolled_back_while_held = False
+        self.rollbacks_while_held = 0
 
-    def commit(self) -> None:
+    def commit(self, *, expire: bool = True) -> None:
         if self.held:
-            self.flush()  # a service's commit joins the edge's unit of work
+            # A service's commit joins the edge's unit of work: it flushes, and expires what
+            # it loaded as a commit would, so the caller reads the rows back as stored.
+            self.flush()
+            if self.expire_on_commit:
+                self.expire_all()
             return
-        super().commit()
+        expire_on_commit = self.expire_on_commit
+        self.expire_on_commit = expire_on_commit and expire
+        try:
+            super().commit()
+        finally:
+            self.expire_on_commit = expire_on_commit
         if not self.running_callbacks:
             self._run_committed()
 
     def rollback(self) -> None:
         if self.held:
-            self.rolled_back_while_held = True
+            self.rollbacks_while_held += 1
         super().rollback()
 
     def _run_committed(self) -> None:
@@ -109,15 +119,23 @@ class UnitOfWorkBroken(RuntimeError):
 
 
 @contextmanager
-def unit_of_work() -> Iterator[UnitOfWorkSession]:
+def unit_of_work(*, strict: bool = True) -> Iterator[UnitOfWorkSession]:
     """The edge's transaction: everything inside commits together when the block ends, or
     nothing does if it raises. A service's ``commit()`` inside only flushes, so services
-    compose (a moderator's action and its audit entry). Nested blocks join the outer one."""
+    compose (a moderator's action and its audit entry).
+
+    A block inside another one joins it through a savepoint: if it raises, its own work (and
+    the callbacks it queued) is undone and the outer block may go on. ``strict`` (the
+    default) refuses to commit when a service rolled the session back inside the block (the
+    work before the rollback is gone, so the rest would be half an action); an edge
+    (``strict=False``: a request, a task, a CLI command) commits whatever is left, as the
+    code before it did."""
     session = current_session()
+    rollbacks = session.rollbacks_while_held
     if session.held:
-        yield session
+        yield from _joined(session, rollbacks, strict)
         return
-    session.held, session.rolled_back_while_held = True, False
+    session.held = True
     try:
         yield session
     except BaseException:
@@ -125,10 +143,74 @@ def unit_of_work() -> Iterator[UnitOfWorkSession]:
         session.rollback()
         raise
     session.held = False
-    if session.rolled_back_while_held:
+    if strict and session.rollbacks_while_held != rollbacks:
         session.rollback()
         raise UnitOfWorkBroken("a rollback inside the unit of work discarded part of it")
-    session.commit()
+    # Each service's commit inside already expired what it changed; the edge's own commit
+    # leaves the objects as loaded, as the last service commit left them before.
+    session.commit(expire=False)
+
+
+def _joined(session: UnitOfWorkSession, rollbacks: int,
+            strict: bool) -> Iterator[UnitOfWorkSession]:
+    queued = len(session.pending_callbacks)
+    savepoint = session.begin_nested()
+    try:
+        yield session
+    except BaseException:
+        if session.rollbacks_while_held == rollbacks and savepoint.is_active:
+            savepoint.rollback()
+            del session.pending_callbacks[queued:]
+        raise
+    if session.rollbacks_while_held != rollbacks:
+        if strict:
+            raise UnitOfWorkBroken("a rollback inside the unit of work discarded part of it")
+        return
+    if savepoint.is_active:
+        savepoint.commit()
+
+
+@contextmanager
+def savepoint() -> Iterator[UnitOfWorkSession]:
+    """A service's all-or-nothing step that does not commit: if the block raises, its writes
+    (and the callbacks it queued) are undone and the rest of the unit of work stays; the
+    edge commits the lot. E.g. a redemption's debit is undone when the stock ran out."""
+    session = current_session()
+    queued = len(session.pending_callbacks)
+    nested = session.begin_nested()
+    try:
+        yield session
+    except BaseException:
+        if nested.is_active:
+            nested.rollback()
+            del session.pending_callbacks[queued:]
+        raise
+    if nested.is_active:
+        nested.commit()
+
+
+def atomic(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``fn`` as an edge (a view, a task body, a CLI command) in its own unit of work:
+    committed when it returns, rolled back when it raises (``abort(404)`` included)."""
+
+    @functools.wraps(fn)
+    def in_unit_of_work(*args: Any, **kwargs: Any) -> Any:
+        with unit_of_work(strict=False):
+            return fn(*args, **kwargs)
+
+    return in_unit_of_work
+
+
+def init_app(app: Flask) -> None:
+    """Every view of ``app`` (web pages and the API alike) runs in a unit of work, as
+    Django's ``ATOMIC_REQUESTS`` does: the edge commits once the view returns (the events
+    queued go out then, before the response is sent); an exception rolls everything back.
+    Call it once all blueprints are registered."""
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static" and not getattr(view, "_huzhu_atomic", False):
+            wrapped = atomic(view)
+            wrapped._huzhu_atomic = True  # type: ignore[attr-defined]
+            app.view_functions[endpoint] = wrapped
 
 
 def commit() -> None:

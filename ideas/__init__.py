@@ -8,7 +8,21 @@ document), the notification kind, the periodic task, ``flask ideas`` and the dem
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask
+
+from forum.api.openapi_kit import register_openapi
+from forum.demo import register_demo_seeder
+from forum.extensions import db
+from forum.searchable import Searchable, SearchableDoc, register_searchable
+from forum.services.notifications import register_kind
+from forum.templating import register_menu_link
+from ideas import api, cli, models, openapi, tasks, views  # noqa: F401  (routes, tables, beat)
+from ideas.demo import seed_ideas
+from ideas.models import Idea
+from ideas.services import searchable_idea
+from ideas.services.access import can_see_ideas, is_owner
+from ideas.services.triage import NOTIFY_KIND
 
 
 def _idea_url(payload: dict) -> str:
@@ -16,9 +30,6 @@ def _idea_url(payload: dict) -> str:
 
 
 def _register_notifications() -> None:
-    from forum.services.notifications import register_kind
-    from ideas.services.triage import NOTIFY_KIND
-
     register_kind(
         NOTIFY_KIND, "金点子状态变更", "你的金点子「{title}」状态变为「{state_label}」", _idea_url,
         source=lambda p: f"idea:{p.get('idea_id')}:{p.get('state')}",
@@ -26,14 +37,8 @@ def _register_notifications() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from forum.demo import register_demo_seeder
-    from forum.templating import register_menu_link
-    from ideas import api, cli, models, openapi, tasks  # noqa: F401  (routes, tables, beat)
-    from ideas.demo import seed_ideas
-    from ideas.services.access import can_see_ideas, is_owner
-    from ideas.views import bp
-
-    app.register_blueprint(bp)
+    app.register_blueprint(views.bp)
+    register_openapi(app, openapi.SPEC)
     app.jinja_env.globals["ideas_is_owner"] = is_owner
     _register_notifications()
     register_menu_link(app, "nav", "ideas.index", "金点子", visible=can_see_ideas,
@@ -45,14 +50,6 @@ def init_app(app: Flask) -> None:
 
 def _register_searchable(app: Flask) -> None:
     """Ideas are found by employees in search (forum/searchable.py), never by customers."""
-    import sqlalchemy as sa
-
-    from forum.extensions import db
-    from forum.searchable import Searchable, SearchableDoc, register_searchable
-    from ideas.models import Idea
-    from ideas.services import searchable_idea
-    from ideas.services.access import can_see_ideas
-
     def load(idea_id: int) -> SearchableDoc | None:
         found = searchable_idea(idea_id)
         if found is None:

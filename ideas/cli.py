@@ -6,14 +6,16 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from forum import uow
+from ideas.services.rounds import close_due_rounds
+
 ideas_cli = AppGroup("ideas", help="Golden ideas (金点子).")
 
 
 @ideas_cli.command("close-rounds")
+@uow.atomic
 def close_rounds_command() -> None:
     """Close arena rounds whose deadline has passed (what the periodic task does)."""
-    from ideas.services.rounds import close_due_rounds
-
     click.echo(f"closed {close_due_rounds()} round(s)")
 
 

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from forum.extensions import db
 from forum.models import User, utcnow
 from ideas.models import Idea, IdeaComment, IdeaStateChange, IdeaVote
+from ideas.services import fund, ideas, owners, rounds, triage, votes
+from ideas.services.access import get_idea_or_404
 
 # (key, author, category, title, problem, proposal, path of states, days ago)
 IDEAS = [
@@ -113,8 +115,6 @@ def _users() -> dict[str, User]:
 
 def seed_ideas() -> str:
     """Create the demo ideas once; returns a one-line summary."""
-    from ideas.services import fund, ideas, owners, rounds, triage, votes
-    from ideas.services.access import get_idea_or_404
 
     if db.session.scalar(sa.select(Idea.id).where(Idea.title == IDEAS[0][3])):
         return "demo ideas already there"

@@ -1,19 +1,17 @@
-"""The ideas routes in the core's OpenAPI document (forum/api/openapi.py), added when the
-package loads, so the document describes exactly the routes this app serves."""
+"""Ideas' part of the OpenAPI document (routes in ideas/api.py), registered by
+``ideas.init_app`` with ``forum.api.openapi_kit.register_openapi``."""
 
 from __future__ import annotations
 
-from forum.api.openapi import (
+from forum.api.openapi_kit import (
     AUTH,
     BOOLEAN,
     COUNT,
     DATETIME,
-    DOCUMENT,
     INTEGER,
     PAGE,
-    PATHS,
-    SCHEMAS,
     STRING,
+    ApiSpec,
     array,
     get,
     nullable,
@@ -60,7 +58,7 @@ COMMENT = {
 }
 RANKED_AUTHOR = obj({"user": ref("UserSummary"), "count": COUNT})
 
-SCHEMAS.update({
+SCHEMAS: dict = {
     "IdeaSummary": obj(IDEA_SUMMARY),
     "IdeaList": page_of("IdeaSummary"),
     "IdeaComment": obj(COMMENT),
@@ -111,7 +109,7 @@ SCHEMAS.update({
         "authors_by_implemented": array(RANKED_AUTHOR),
         "authors_by_votes": array(RANKED_AUTHOR),
     }),
-})
+}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -119,7 +117,7 @@ def _query(name: str, schema: dict, description: str) -> dict:
             "description": description}
 
 
-PATHS.update({
+PATHS: dict = {
     "/ideas": {
         "get": get(
             "List golden ideas", "ideas", "listIdeas", auth=AUTH,
@@ -168,8 +166,7 @@ PATHS.update({
                        "week (from Monday), month (from the 1st) in Asia/Shanghai, or all"),),
         ok=(200, "IdeaLeaderboard", "The boards"), errors=(404, 422),
         description=EMPLOYEES + " hot = votes in the period / (age_hours + 2)^1.5.")},
-})
+}
 
-if not any(tag["name"] == "ideas" for tag in DOCUMENT["tags"]):
-    DOCUMENT["tags"].insert(-1, {"name": "ideas",
-                                 "description": "golden ideas (金点子), employees only"})
+SPEC = ApiSpec(tag="ideas", description="golden ideas (金点子), employees only",
+               paths=PATHS, schemas=SCHEMAS)

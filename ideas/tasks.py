@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forum.jobs import register_periodic, task
+from ideas.services.rounds import close_due_rounds
 
 CLOSE_ROUNDS_EVERY_SECONDS = 60.0
 
@@ -11,7 +12,6 @@ CLOSE_ROUNDS_EVERY_SECONDS = 60.0
 def close_rounds() -> int:
     """Close arena rounds whose deadline has passed and propose their winners. Idempotent:
     a round is closed by a conditional UPDATE, so a repeated or concurrent run is a no-op."""
-    from ideas.services.rounds import close_due_rounds
 
     return close_due_rounds()
 

@@ -11,33 +11,33 @@ import os
 
 from flask import Flask
 
+from forum.api.openapi_kit import register_openapi
+from forum.demo import register_demo_seeder
+from forum.templating import register_post_extra
+from moderation import (  # noqa: F401  (models: tables; tasks: periodic entries)
+    api,
+    cli,
+    handlers,
+    models,
+    notifications,
+    openapi,
+    scoring,
+    tasks,
+    views,
+)
+from moderation.demo import seed_demo
+from moderation.menu import register_menu
+from moderation.post_extras import post_extras
+from moderation.scoring import handlers as scoring_handlers
+
 
 def init_app(app: Flask) -> None:
-    from moderation import scoring
-
     scoring.init_app(app)
-
-    from forum.demo import register_demo_seeder
-    from forum.templating import register_post_extra
-    from moderation import (  # noqa: F401  (models: tables; tasks: periodic entries)
-        api,
-        cli,
-        handlers,
-        models,
-        notifications,
-        openapi,
-        tasks,
-        views,
-    )
-    from moderation.demo import seed_demo
-    from moderation.menu import register_menu
-    from moderation.post_extras import post_extras
-    from moderation.scoring import handlers as scoring_handlers
-
     app.config.setdefault("MODERATION_MONTHLY_RETRAIN",
                           os.environ.get("HUZHU_MODERATION_MONTHLY_RETRAIN", "") == "1")
     tasks.register_monthly_retrain(app)
     app.register_blueprint(views.bp)
+    register_openapi(app, openapi.SPEC)
     handlers.connect()
     cli.init_app(app)
     notifications.register_kinds()

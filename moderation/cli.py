@@ -6,30 +6,31 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from forum import uow
+from forum.errors import DomainError
+from moderation.services import model_versions, queue, reviews, sla
+
 group = AppGroup("moderation", help="Moderation: SLA escalation, queue, expert reviews.")
 
 
 @group.command("escalate")
+@uow.atomic
 def escalate() -> None:
     """Escalate tickets past their SLA deadlines (safe to run repeatedly)."""
-    from moderation.services import sla
-
     click.echo(f"escalated {sla.escalate_breaches()} breach(es)")
 
 
 @group.command("sync-queue")
+@uow.atomic
 def sync_queue() -> None:
     """Queue negative scores that have no queue item."""
-    from moderation.services import queue
-
     click.echo(f"queued {queue.sync_from_scores()} post(s)")
 
 
 @group.command("draw-sample")
+@uow.atomic
 def draw_sample() -> None:
     """Draw this week's expert-review sample (idempotent per week)."""
-    from moderation.services import reviews
-
     click.echo(f"drew {reviews.draw_sample(None)} repl(ies)")
 
 
@@ -41,8 +42,6 @@ def _figures(metrics: dict) -> str:
 def retrain() -> None:
     """Train a scorer on the shipped data plus moderators' decisions; activate it only if it
     is no worse than the active one on every metric."""
-    from moderation.services import model_versions
-
     try:
         result = model_versions.retrain()
     except model_versions.RetrainRefused as err:
@@ -59,11 +58,9 @@ def retrain() -> None:
 
 @group.command("rollback")
 @click.argument("version", required=False)
+@uow.atomic
 def rollback(version: str | None) -> None:
     """Reactivate VERSION (default: the version before the active one)."""
-    from forum.errors import DomainError
-    from moderation.services import model_versions
-
     try:
         row = model_versions.rollback(None, version)
     except DomainError as err:

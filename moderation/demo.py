@@ -10,6 +10,7 @@ from forum.extensions import db
 from forum.models import Post, Topic, User
 from moderation import handlers
 from moderation.models import CannedReply, QueueItem, Ticket
+from moderation.services import canned, queue, ratings, tickets
 
 CANNED = (
     ("致歉 · 首次响应", None,
@@ -53,7 +54,6 @@ def _first_post_of(user: User) -> Post | None:
 
 
 def _canned(staff: User) -> int:
-    from moderation.services import canned
 
     added = 0
     for title, demand, body in CANNED:
@@ -64,7 +64,6 @@ def _canned(staff: User) -> int:
 
 
 def _ticket(staff: User, customer: User, steps: tuple[str, ...]) -> bool:
-    from moderation.services import ratings, tickets
 
     post = _first_post_of(customer)
     title = post.topic.title if post else "账单疑问"
@@ -112,7 +111,6 @@ def _score_missing(progress: bool) -> None:
 
 def seed_demo(progress: bool = False) -> str:
     """Idempotent: canned replies by title; tickets only when the demo has none yet."""
-    from moderation.services import queue
 
     staff = _user("kefu_anan") or _user("admin")
     if staff is None:

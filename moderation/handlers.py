@@ -5,8 +5,7 @@ receiver of a ``forum.events`` signal runs in a unit of work of its own)."""
 from __future__ import annotations
 
 from forum import events
-from moderation.services import audit, queue
-from moderation.services import queue, reports
+from moderation.services import audit, queue, reports
 
 
 def _on_post_scored(_sender=None, *, post_id: int, negative: bool,

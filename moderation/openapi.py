@@ -1,21 +1,19 @@
 """Moderation's part of the OpenAPI document (forum/api/openapi.py): the queue, queue
-actions and tickets. Imported by ``moderation.init_app``; it adds its paths, schemas and tag
-to the core's document in place."""
+actions and tickets. Registered by ``moderation.init_app`` with
+``forum.api.openapi_kit.register_openapi``; the scorer's route is included."""
 
 from __future__ import annotations
 
-from forum.api.openapi import (
+from forum.api.openapi import USER_SUMMARY
+from forum.api.openapi_kit import (
     AUTH,
     BOOLEAN,
     COUNT,
     DATETIME,
-    DOCUMENT,
     INTEGER,
     PAGE,
-    PATHS,
-    SCHEMAS,
     STRING,
-    USER_SUMMARY,
+    ApiSpec,
     array,
     get,
     nullable,
@@ -27,6 +25,7 @@ from forum.api.openapi import (
     ref,
 )
 from moderation.models import QUEUE_STATUSES
+from moderation.scoring import api as scoring_api
 from moderation.scoring.demands import DEMANDS
 from moderation.services import actions, queue, sla, tickets
 
@@ -68,7 +67,7 @@ def _query(name: str, schema: dict, description: str) -> dict:
             "description": description}
 
 
-SCHEMAS.update({
+SCHEMAS: dict = {
     "Demand": obj({"code": {"type": "string", "enum": DEMAND_CODES}, "label": STRING,
                    "psychology": STRING, "handling": STRING},
                   description="群体诉求 with the recommended handling (对策)"),
@@ -150,9 +149,9 @@ SCHEMAS.update({
     "TicketRateRequest": obj({"score": {"type": "integer", "minimum": 1, "maximum": 5},
                               "comment": {"type": "string", "maxLength": tickets.COMMENT_MAX}},
                              optional=("comment",)),
-})
+}
 
-PATHS.update({
+PATHS: dict = {
     "/moderation/queue": {"get": get(
         "The moderation queue (审核队列)", "moderation", "moderationQueue", auth=AUTH,
         params=(_query("status", {"type": "string", "enum": list(QUEUE_STATUSES),
@@ -206,8 +205,8 @@ PATHS.update({
         params=(NUMBER,), body="TicketRateRequest", ok=(200, "Ticket", "The ticket"),
         errors=(403, 404, 409),
         description="Only its customer, once, after resolution; score 1–5 (422 otherwise).")},
-})
+}
 
-# The scorer (moderation/scoring) may have declared the tag already.
-if all(tag["name"] != TAG["name"] for tag in DOCUMENT["tags"]):
-    DOCUMENT["tags"].insert(-1, TAG)
+# The scorer's route (moderation/scoring/api.py) is part of moderation's tag.
+SPEC = ApiSpec(tag=TAG["name"], description=TAG["description"],
+               paths={**PATHS, **scoring_api.PATHS}, schemas={**SCHEMAS, **scoring_api.SCHEMAS})

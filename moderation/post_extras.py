@@ -9,8 +9,8 @@ from flask import url_for
 from markupsafe import Markup
 
 from forum.extensions import db
+from forum.permissions import moderated_tribe_ids
 from moderation.models import QueueItem
-from moderation.services.access import moderated_tribe_ids
 from moderation.services.tickets import tickets_for_posts
 
 

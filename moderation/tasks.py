@@ -5,12 +5,12 @@ from __future__ import annotations
 from celery.schedules import crontab
 
 from forum.jobs import register_periodic, task
+from moderation.services import model_versions, queue, reviews, sla
 
 
 @task(name="moderation.escalate_sla")
 def escalate_sla() -> int:
     """Escalate tickets past their SLA deadlines (each breach once)."""
-    from moderation.services import sla
 
     return sla.escalate_breaches()
 
@@ -18,7 +18,6 @@ def escalate_sla() -> int:
 @task(name="moderation.sync_queue")
 def sync_queue() -> int:
     """Queue negative scores whose ``post_scored`` signal was missed."""
-    from moderation.services import queue
 
     return queue.sync_from_scores()
 
@@ -27,7 +26,6 @@ def sync_queue() -> int:
 def draw_review_sample() -> int:
     """Draw this week's random sample of staff and proxy replies for expert scoring
     (a second run in the same week adds nothing)."""
-    from moderation.services import reviews
 
     return reviews.draw_sample(None)
 
@@ -35,7 +33,6 @@ def draw_review_sample() -> int:
 @task(name="moderation.retrain_scorer")
 def retrain_scorer() -> str:
     """Monthly retrain (MODERATION_MONTHLY_RETRAIN): too few labels is a normal outcome."""
-    from moderation.services import model_versions
 
     try:
         result = model_versions.retrain()

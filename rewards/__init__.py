@@ -9,25 +9,27 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum import permissions
+from forum.api.openapi_kit import register_openapi
+from forum.demo import register_demo_seeder
+from forum.templating import register_menu_link, register_profile_section
+from rewards import (  # noqa: F401  (models: tables; api, admin_views: routes; tasks: beat)
+    admin_views,
+    api,
+    demo,
+    handlers,
+    models,
+    notifications,
+    openapi,
+    proxies,
+    tasks,
+    views,
+)
+
 
 def init_app(app: Flask) -> None:
-    from forum import permissions
-    from forum.demo import register_demo_seeder
-    from forum.templating import register_menu_link, register_profile_section
-    from rewards import (  # noqa: F401  (models: tables; api, admin_views: routes; tasks: beat)
-        admin_views,
-        api,
-        demo,
-        handlers,
-        models,
-        notifications,
-        openapi,
-        tasks,
-        views,
-    )
-
     notifications.register()
-    openapi.register()
+    register_openapi(app, openapi.SPEC)
     handlers.connect()
     app.register_blueprint(views.bp)
     app.jinja_env.globals["rewards_profile"] = views.profile_context
@@ -42,7 +44,5 @@ def init_app(app: Flask) -> None:
     # each on its own day, rather than live on the day of seeding.
     register_demo_seeder(app, "rewards", demo.seed_demo, pause=handlers.disconnect,
                          resume=handlers.connect)
-
-    from rewards import proxies
 
     proxies.init_app(app)

@@ -1,10 +1,9 @@
-"""Rewards' part of the OpenAPI document (forum/api/openapi.py): its schemas and paths are
-added when the package loads, next to the routes in rewards/api.py."""
+"""Rewards' part of the OpenAPI document (routes in rewards/api.py), registered by
+``rewards.init_app`` with ``forum.api.openapi_kit.register_openapi``."""
 
 from __future__ import annotations
 
-from forum.api import openapi as doc
-from forum.api.openapi import (
+from forum.api.openapi_kit import (
     AUTH,
     COUNT,
     DATETIME,
@@ -14,12 +13,14 @@ from forum.api.openapi import (
     PAGE,
     PUBLIC,
     STRING,
+    ApiSpec,
     array,
     get,
     nullable,
     obj,
     op,
     path_param,
+    per_page,
     ref,
 )
 
@@ -116,7 +117,7 @@ def _query(name: str, schema: dict, description: str) -> dict:
 PATHS = {
     "/me/points": {"get": get(
         "My points: balance, lifetime, title and history", "rewards", "getMyPoints", auth=AUTH,
-        params=(PAGE, {**doc.per_page(20)}),
+        params=(PAGE, {**per_page(20)}),
         ok=(200, "MyPoints", "The summary and one page of ledger entries, newest first"))},
     "/me/checkin": {"post": op(
         "Daily check-in (签到)", "rewards", "checkIn", auth=AUTH,
@@ -153,11 +154,5 @@ PATHS = {
 }
 
 
-def register() -> None:
-    """Add rewards' schemas, paths and tag to the document (idempotent)."""
-    doc.SCHEMAS.update(SCHEMAS)
-    doc.PATHS.update(PATHS)
-    tags = doc.DOCUMENT["tags"]
-    if all(t["name"] != "rewards" for t in tags):
-        tags.insert(-1, {"name": "rewards", "description": "points (积分), check-in, "
-                         "leaderboards, badges and the redemption store"})
+SPEC = ApiSpec(tag="rewards", description="points (积分), check-in, leaderboards, badges and "
+               "the redemption store", paths=PATHS, schemas=SCHEMAS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forum.jobs import register_periodic, task
+from rewards.services import leaderboards
 from rewards.services.leaderboards import ROLLUP_EVERY_SECONDS
 
 
@@ -10,7 +11,6 @@ from rewards.services.leaderboards import ROLLUP_EVERY_SECONDS
 def rollup_leaderboards() -> int:
     """Fold the points awarded since the last run into the leaderboard totals; returns the
     number of queued deltas folded. Safe to run twice at once (each delta counts once)."""
-    from rewards.services import leaderboards
 
     return leaderboards.rollup_totals()
 

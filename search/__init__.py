@@ -11,24 +11,26 @@ from pathlib import Path
 
 from flask import Flask
 
+from forum import permissions
+from forum.api.openapi_kit import register_openapi
+from forum.demo import register_demo_seeder
+from forum.templating import (
+    register_menu_link,
+    register_new_topic_section,
+    register_topic_section,
+)
+from search import api, cli, handlers, models, openapi, views  # noqa: F401  (models: tables)
+from search.services import create_backend, rebuild, total_to_index
+
 
 def init_app(app: Flask) -> None:
-    from forum import permissions
-    from forum.demo import register_demo_seeder
-    from forum.templating import (
-        register_menu_link,
-        register_new_topic_section,
-        register_topic_section,
-    )
-    from search import api, cli, handlers, models, views  # noqa: F401  (models: tables)
-    from search.services import create_backend, rebuild, total_to_index
-
     app.config.setdefault("SEARCH_BACKEND", "auto")
     app.config.setdefault("SEARCH_INDEX_PROCS", 1)
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.config["INSTANCE_DIR"]) / "search_index")
     app.extensions["search_backend"] = create_backend(app)
     app.register_blueprint(views.bp)
+    register_openapi(app, openapi.SPEC)
     register_menu_link(app, "staff", "search.synonym_list", "管理 · 搜索同义词",
                        visible=permissions.is_global_moderator, prefix="search.synonym")
     register_topic_section(app, "search/_related.html")

@@ -11,13 +11,12 @@ the body is handed on with them as ints.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from jsonschema import Draft202012Validator
 
-from forum.api.openapi import DOCUMENT
+from forum.api.openapi import document
 from forum.errors import ValidationError
 
 PREFIX = "/api/v1"
@@ -36,14 +35,17 @@ def openapi_path(rule: str) -> str:
 def _operation() -> dict | None:
     if request.url_rule is None:
         return None
-    path = DOCUMENT["paths"].get(openapi_path(request.url_rule.rule))
+    path = document(current_app)["paths"].get(openapi_path(request.url_rule.rule))
     return (path or {}).get(request.method.lower())
 
 
-@cache
 def _validator(schema_name: str) -> Draft202012Validator:
-    return Draft202012Validator({"$ref": f"#/components/schemas/{schema_name}",
-                                 "components": DOCUMENT["components"]})
+    validators = current_app.extensions.setdefault("openapi_validators", {})
+    if schema_name not in validators:
+        validators[schema_name] = Draft202012Validator({
+            "$ref": f"#/components/schemas/{schema_name}",
+            "components": document(current_app)["components"]})
+    return validators[schema_name]
 
 
 def _field(error) -> str:

@@ -4,15 +4,41 @@ Written by hand as a Python dict. tests/forum/test_api_openapi.py checks that ev
 the api blueprint is described here (and nothing else), that the document is valid, and the
 API tests check real responses against the schemas below — so it cannot silently drift.
 Limits come from the services' constants, so they stay in step with the rules.
+
+This module holds the core's part (forum's own paths, schemas and tags). Every package adds
+its part with ``forum.api.openapi_kit.register_openapi(app, ApiSpec(...))`` in its
+``init_app``; ``document(app)`` builds one app's document from them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import Flask, current_app, jsonify
 
 from forum.api import api_bp
+from forum.api.openapi_kit import (
+    AUTH,
+    BOOLEAN,
+    COUNT,
+    DATETIME,
+    ERRORS,
+    INTEGER,
+    OPTIONAL_AUTH,
+    PAGE,
+    STRING,
+    Schema,
+    array,
+    get,
+    nullable,
+    obj,
+    op,
+    page_of,
+    path_param,
+    per_page,
+    ref,
+    registered_specs,
+)
 from forum.pagination import MAX_PER_PAGE
 from forum.services.accounts import DISPLAY_NAME_MAX, PASSWORD_MIN
 from forum.services.messages import BODY_MAX as MESSAGE_BODY_MAX
@@ -24,45 +50,6 @@ from forum.services.reports import NOTE_MAX as REPORT_NOTE_MAX
 from forum.services.reports import REASONS as REPORT_REASONS
 from forum.services.topics import BODY_MAX, BODY_MIN, TAG_LEN_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
 
-Schema = dict[str, Any]
-
-# --- schema helpers -----------------------------------------------------------------------
-
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def nullable(schema: Schema) -> Schema:
-    if "type" in schema and isinstance(schema["type"], str):
-        return {**schema, "type": [schema["type"], "null"]}
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def obj(properties: dict[str, Schema], optional: tuple[str, ...] = (),
-        description: str | None = None) -> Schema:
-    """A closed object: every property is required unless named in ``optional``."""
-    schema: Schema = {
-        "type": "object",
-        "properties": properties,
-        "required": [name for name in properties if name not in optional],
-        "additionalProperties": False,
-    }
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def array(items: Schema) -> Schema:
-    return {"type": "array", "items": items}
-
-
-STRING: Schema = {"type": "string"}
-INTEGER: Schema = {"type": "integer"}
-COUNT: Schema = {"type": "integer", "minimum": 0}
-BOOLEAN: Schema = {"type": "boolean"}
-DATETIME: Schema = {"type": "string", "format": "date-time",
-                    "description": "ISO 8601 in UTC, e.g. 2024-05-01T08:30:00Z"}
 TAGS_INPUT: Schema = {
     "description": f"Up to {TAGS_MAX} tags of at most {TAG_LEN_MAX} characters, as an array or "
                    "as one string separated by commas or spaces",
@@ -74,12 +61,6 @@ TITLE_INPUT: Schema = {"type": "string", "minLength": TITLE_MIN, "maxLength": TI
 BODY_INPUT: Schema = {"type": "string", "minLength": BODY_MIN, "maxLength": BODY_MAX,
                       "description": f"Markdown, {BODY_MIN}–{BODY_MAX} characters after "
                                      "trimming; `@username` mentions become profile links"}
-
-
-def page_of(item: str) -> Schema:
-    return obj({"items": array(ref(item)), "page": {"type": "integer", "minimum": 1},
-                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                "total": COUNT})
 
 
 USER_SUMMARY = {
@@ -240,98 +221,16 @@ SCHEMAS: dict[str, Schema] = {
                                        "description": "a reply of this topic"}}),
 }
 
-ERRORS = {
-    400: ("BadRequest", "Malformed request: body is not a JSON object (`bad_json`), or the "
-                        "CSRF token is missing for a cookie session (`csrf_error`), or an "
-                        "unknown list order (`bad_sort`)"),
-    401: ("Unauthorized", "Not signed in, invalid or revoked token, or wrong credentials"),
-    403: ("Forbidden", "Signed in but not allowed (e.g. editing another user's post)"),
-    404: ("NotFound", "No such resource, or not visible to the requester"),
-    409: ("Conflict", "Not possible in the current state (e.g. liking one's own post)"),
-    413: ("PayloadTooLarge", "The request body is over the size limit (images: 5 MB)"),
-    422: ("ValidationError", "Invalid fields; `error.fields` says which and why"),
-    429: ("TooManyRequests", "Rate limited (too many posts, messages, failed logins, "
-                             "registrations or tokens; too many new private conversations this "
-                             "hour); the `Retry-After` header says how many seconds to wait"),
-}
-
-# --- operation helpers --------------------------------------------------------------------
-
-PUBLIC, OPTIONAL_AUTH, AUTH = "public", "optional", "auth"
-_SECURITY = {
-    PUBLIC: [],
-    OPTIONAL_AUTH: [{}, {"bearerAuth": []}, {"sessionCookie": []}],
-    AUTH: [{"bearerAuth": []}, {"sessionCookie": []}],
-}
-
-
-def path_param(name: str, schema: Schema, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": schema,
-            "description": description}
-
-
 SLUG = path_param("slug", {"type": "string"}, "tribe slug, e.g. liuliang")
 TOPIC_ID = path_param("topic_id", {"type": "integer", "minimum": 1}, "topic id")
 REPLY_ID = path_param("reply_id", {"type": "integer", "minimum": 1}, "reply id")
 USERNAME = path_param("username", {"type": "string"}, "username")
-PAGE = {"name": "page", "in": "query", "required": False,
-        "schema": {"type": "integer", "minimum": 1, "default": 1},
-        "description": "1-based; values that are not a positive number mean 1, pages past the "
-                       "end are empty"}
-
 
 SORT = {"name": "sort", "in": "query", "required": False,
         "schema": {"type": "string", "default": "latest"},
         "description": "latest (最新回复: pinned first, then newest activity), new (最新发布), "
                        "hot (热门: most replies and likes), featured (精华 only), unsolved "
                        "(未解决 only); any other value is a 400 `bad_sort`"}
-
-
-def per_page(default: int) -> dict:
-    return {"name": "per_page", "in": "query", "required": False,
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                       "default": default},
-            "description": f"items per page, capped at {MAX_PER_PAGE}"}
-
-
-def op(summary: str, tag: str, operation_id: str, *, auth: str = PUBLIC,
-       params: tuple[dict, ...] = (), body: str | None = None, body_required: bool = True,
-       ok: tuple[int, str | None, str] = (200, None, "OK"), errors: tuple[int, ...] = (),
-       description: str | None = None, safe_method: bool = False) -> dict:
-    """One operation; ``ok`` is (status, schema name or None for no content, description)."""
-    status, schema, ok_description = ok
-    response: dict = {"description": ok_description}
-    if schema is not None:
-        response["content"] = {"application/json": {"schema": ref(schema)}}
-    codes = set(errors)
-    if auth != PUBLIC:
-        codes.add(401)  # an invalid or revoked token is refused even where a token is optional
-    if body is not None:
-        codes |= {400, 422}
-    if any(p.get("in") == "query" and p.get("schema", {}).get("enum") for p in params):
-        codes.add(422)  # forum/api/contract.py refuses a value outside the enum
-    elif auth == AUTH and not safe_method:
-        codes.add(400)  # a cookie session without the CSRF header
-    responses = {str(status): response}
-    for code in sorted(codes):
-        responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
-    operation: dict = {"summary": summary, "operationId": operation_id, "tags": [tag],
-                       "security": _SECURITY[auth], "responses": responses}
-    if description:
-        operation["description"] = description
-    if params:
-        operation["parameters"] = list(params)
-    if body is not None:
-        operation["requestBody"] = {
-            "required": body_required,
-            "content": {"application/json": {"schema": ref(body)}},
-        }
-    return operation
-
-
-def get(summary: str, tag: str, operation_id: str, **kwargs: Any) -> dict:
-    """A GET operation: no body and no CSRF check."""
-    return op(summary, tag, operation_id, safe_method=True, **kwargs)
 
 
 PATHS: dict[str, dict] = {
@@ -575,101 +474,6 @@ PATHS.update({
                     "count as the Socket.IO event `unread_count`.")},
 })
 
-# --- search, search/api.py -------------------------------------------------------------------
-
-SCHEMAS.update({
-    "SearchResult": obj({
-        "type": {"type": "string", "enum": ["topic", "reply", "idea"]},
-        "id": {"type": "integer", "description": "the topic's id for a topic, the reply's "
-               "id for a reply"},
-        "topic_id": nullable({"type": "integer"}),
-        "title": {"type": "string", "description": "the topic's title (PII-masked unless the "
-                  "requester is the author or a moderator)"},
-        "snippet_html": {"type": "string", "description": "an excerpt of the text the "
-                         "requester may see, HTML-escaped, query words in <mark>"},
-        "score": {"type": "number", "description": "relevance, higher is better (BM25 with "
-                  "boosts for titles and solved topics); only comparable within one search"},
-        "tribe": nullable({"type": "string", "description": "slug of the topic's tribe"}),
-        "solved": {"type": "boolean", "description": "the topic has an accepted answer"},
-        "created_at": DATETIME,
-    }),
-    "SearchResults": obj({
-        "items": array(ref("SearchResult")),
-        "page": {"type": "integer", "minimum": 1},
-        "per_page": {"type": "integer", "minimum": 1, "maximum": 50},
-        "total": {"type": "integer", "minimum": 0, "description": "matches; an estimate "
-                  "(upper bound) while more pages follow, at most 50 pages' worth"},
-        "query": {"type": "string", "description": "the query as searched (cut to 100 "
-                  "characters)"},
-        "relaxed": {"type": "boolean", "description": "partial matches (some of the words, "
-                    "or the query's character bigrams) follow the results with every word"},
-        "strict_total": {"type": "integer", "description": "how many results have every "
-                         "word; they come first"},
-        "did_you_mean": nullable({"type": "string", "description": "no results: a corrected "
-                                  "query that finds some (流两 → 流量)"}),
-        "notices": array({"type": "string", "description": "e.g. that a long query was cut"}),
-    }),
-})
-
-
-def _query_param(name: str, schema: Schema, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
-
-
-PATHS.update({
-    "/search": {"get": get(
-        "Full-text search of topics and replies", "search", "search", auth=OPTIONAL_AUTH,
-        params=(
-            _query_param("q", {"type": "string"}, "the query: Chinese words (two characters "
-                         "are enough), synonyms widen it; every character is taken "
-                         "literally (no syntax); over 100 characters is cut; empty gives no "
-                         "items"),
-            _query_param("type", {"type": "string", "enum": ["topic", "reply", "idea"]},
-                         "only this kind"),
-            _query_param("tribe", {"type": "string"}, "only this tribe (slug)"),
-            _query_param("solved", {"type": "string", "enum": ["1", "0", "true", "false"]},
-                         "only solved (1) or unsolved (0) topics"),
-            _query_param("date_from", {"type": "string", "format": "date"},
-                         "created on or after this day (Asia/Shanghai), YYYY-MM-DD"),
-            _query_param("date_to", {"type": "string", "format": "date"},
-                         "created on or before this day (Asia/Shanghai), YYYY-MM-DD"),
-            PAGE,
-            {**per_page(20), "schema": {"type": "integer", "minimum": 1, "maximum": 50,
-                                         "default": 20},
-             "description": "items per page, capped at 50"},
-        ),
-        ok=(200, "SearchResults", "One page of results, best first"), errors=(422,),
-        description="Hidden, deleted and cold-handled posts (except the requester's own) "
-                    "never appear; snippets show personal data masked unless the requester "
-                    "is the author or a moderator. 422 for an unknown type or tribe, a bad "
-                    "solved value or date.")},
-    "/search/similar": {"get": get(
-        "Topics similar to a title being written", "search", "searchSimilar",
-        auth=OPTIONAL_AUTH,
-        params=(_query_param("title", {"type": "string"}, "the new topic's title as typed; "
-                             "empty gives no items"),
-                _query_param("topic_id", {"type": "integer", "minimum": 1},
-                             "instead of a title: topics related to this one (its page's "
-                             "相关话题), never itself")),
-        ok=(200, "SimilarTopics", "Up to 5 topics, solved ones first"), errors=(404, 422),
-        description="Topics sharing the title's words or its character bigrams; hidden and "
-                    "cold-handled topics (except the requester's own) and ideas never "
-                    "appear. 404 when the requester may not see topic_id, 422 when it is "
-                    "not a number.")},
-})
-
-SCHEMAS.update({
-    "SimilarTopics": obj({"items": array(obj({
-        "topic_id": {"type": "integer"},
-        "title": {"type": "string"},
-        "solved": {"type": "boolean"},
-        "accepted_excerpt": nullable({"type": "string", "description": "first line of the "
-                             "accepted answer (solved topics)"}),
-        "score": {"type": "number"},
-    }))}),
-})
-
 SCHEMAS.update({
     "Upload": obj({
         "id": INTEGER,
@@ -906,52 +710,73 @@ PATHS.update({
                     "a missing or unknown reason, or a note that is too long, a 422.")},
 })
 
-DOCUMENT: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "Huzhu (互助) API",
-        "version": "1.0.0",
-        "description": (
-            "The JSON API of the Huzhu community for the mobile app channel. Authenticate "
-            "with `Authorization: Bearer <token>` (from `POST /auth/register` or "
-            "`POST /auth/token`); browser sessions also work but must send the page's CSRF "
-            "token in `X-CSRFToken` on unsafe methods. Every error is "
-            "`{\"error\": {\"code\", \"message\", \"fields\"?}}` with a 4xx status; unknown "
-            "routes are 404 and unsupported methods 405 in the same shape. Times are ISO 8601 "
-            "in UTC."
-        ),
-    },
-    "servers": [{"url": "/api/v1"}],
-    "tags": [
-        {"name": "accounts", "description": "registration, tokens, profiles, follows"},
-        {"name": "tribes", "description": "topic tribes (话题部落) and their topics"},
-        {"name": "topics", "description": "topics, replies, likes, accepted answers"},
-        {"name": "messages", "description": "private messages (私信) and blocks"},
-        {"name": "notifications", "description": "the bell: notifications, marking read"},
-        {"name": "search", "description": "full-text search (搜索)"},
-        {"name": "drafts", "description": "composer drafts (草稿), saved while typing"},
-        {"name": "uploads", "description": "image attachments for posts and messages"},
-        {"name": "meta", "description": "this document"},
-    ],
-    "paths": PATHS,
-    "components": {
-        "schemas": SCHEMAS,
-        "responses": {
-            name: {"description": description,
-                   "content": {"application/json": {"schema": ref("Error")}}}
-            for name, description in ERRORS.values()
-        },
-        "securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer",
-                           "description": "a per-user API token"},
-            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
-                              "description": "the web session; unsafe methods also need the "
-                                             "X-CSRFToken header"},
-        },
-    },
+# --- the document -------------------------------------------------------------------------
+
+INFO = {
+    "title": "Huzhu (互助) API",
+    "version": "1.0.0",
+    "description": (
+        "The JSON API of the Huzhu community for the mobile app channel. Authenticate "
+        "with `Authorization: Bearer <token>` (from `POST /auth/register` or "
+        "`POST /auth/token`); browser sessions also work but must send the page's CSRF "
+        "token in `X-CSRFToken` on unsafe methods. Every error is "
+        "`{\"error\": {\"code\", \"message\", \"fields\"?}}` with a 4xx status; unknown "
+        "routes are 404 and unsupported methods 405 in the same shape. Times are ISO 8601 "
+        "in UTC."
+    ),
 }
+TAGS = [
+    {"name": "accounts", "description": "registration, tokens, profiles, follows"},
+    {"name": "tribes", "description": "topic tribes (话题部落) and their topics"},
+    {"name": "topics", "description": "topics, replies, likes, accepted answers"},
+    {"name": "messages", "description": "private messages (私信) and blocks"},
+    {"name": "notifications", "description": "the bell: notifications, marking read"},
+    {"name": "drafts", "description": "composer drafts (草稿), saved while typing"},
+    {"name": "uploads", "description": "image attachments for posts and messages"},
+]
+META_TAG = {"name": "meta", "description": "this document"}  # always last
+
+
+def document(app: Flask) -> dict[str, Any]:
+    """``app``'s OpenAPI document: the core's part, then each registered package's part
+    (built once per app, after every init_app has run)."""
+    built = app.extensions.get("openapi_document")
+    if built is None:
+        paths, schemas, tags = dict(PATHS), dict(SCHEMAS), list(TAGS)
+        for spec in registered_specs(app):
+            clash = (set(spec.paths) & set(paths)) | (set(spec.schemas) & set(schemas))
+            if clash:
+                raise RuntimeError(f"OpenAPI part {spec.tag!r} redefines {sorted(clash)}")
+            paths.update(spec.paths)
+            schemas.update(spec.schemas)
+            if all(t["name"] != spec.tag for t in tags):
+                tags.append({"name": spec.tag, "description": spec.description})
+        built = {
+            "openapi": "3.1.0",
+            "info": INFO,
+            "servers": [{"url": "/api/v1"}],
+            "tags": [*tags, META_TAG],
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "responses": {
+                    name: {"description": description,
+                           "content": {"application/json": {"schema": ref("Error")}}}
+                    for name, description in ERRORS.values()
+                },
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer",
+                                   "description": "a per-user API token"},
+                    "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
+                                      "description": "the web session; unsafe methods also "
+                                                     "need the X-CSRFToken header"},
+                },
+            },
+        }
+        app.extensions["openapi_document"] = built
+    return built
 
 
 @api_bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(DOCUMENT)
+    return jsonify(document(current_app))

@@ -17,9 +17,9 @@ from flask import current_app
 
 from forum.errors import ValidationError
 from forum.extensions import db
-from forum.models import PENDING, VISIBLE, Post, Topic, Tribe, User, tribe_moderators, utcnow
+from forum.models import PENDING, VISIBLE, Post, Topic, Tribe, User, utcnow
 from forum.pagination import Page, paginate
-from forum.permissions import is_global_moderator
+from forum.permissions import is_global_moderator, moderated_tribe_ids
 from forum.services.notifications import notify_many, post_url, register_kind
 
 TRUSTED_ROLES = ("moderator", "employee", "proxy")  # admins are trusted by has_role
@@ -88,14 +88,8 @@ def pending_posts(moderator: User, page: int, per_page: int = 20) -> Page:
             .where(Post.visibility == PENDING, Post.deleted_at.is_(None))
             .order_by(Post.created_at, Post.id))
     if not is_global_moderator(moderator):
-        stmt = stmt.where(Topic.tribe_id.in_(moderated_tribe_ids(moderator)))
+        stmt = stmt.where(Topic.tribe_id.in_(sorted(moderated_tribe_ids(moderator) or ())))
     return paginate(stmt, page, per_page)
-
-
-def moderated_tribe_ids(user: User) -> list[int]:
-    """Tribes the user moderates as a tribe moderator (global moderators: every tribe)."""
-    return list(db.session.scalars(sa.select(tribe_moderators.c.tribe_id)
-                                   .where(tribe_moderators.c.user_id == user.id)))
 
 
 

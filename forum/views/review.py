@@ -21,7 +21,7 @@ bp.record_once(lambda state: register_menu_link(
 @login_required
 def review_queue():
     actor = current_actor()
-    if not (permissions.is_global_moderator(actor) or trust.moderated_tribe_ids(actor)):
+    if not permissions.moderates_something(actor):
         abort(403)
     page = trust.pending_posts(current_actor(), page_arg())
     return render_template("forum/review.html", page=page)

@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
+from ideas.services.ideas import searchable_idea as _searchable
+
 
 def searchable_idea(idea_id: int) -> dict | None:
     """What search should index for an idea, or None (see ideas.services.ideas)."""
-    from ideas.services.ideas import searchable_idea as _searchable
 
     return _searchable(idea_id)

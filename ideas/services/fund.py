@@ -19,6 +19,7 @@ from forum import events
 from forum.errors import Conflict, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import User, utcnow
+from forum.money import yuan
 from forum.pagination import Page, paginate
 from forum.permissions import is_admin
 from ideas.models import DEPOSIT, GRANT, Idea, IdeaFund, IdeaFundEntry
@@ -27,13 +28,6 @@ from ideas.services.access import require_employee
 FUND_ID = 1
 AMOUNT_MAX = 100_000_000_00  # 1 亿元 in fen: a typo guard
 NOTE_MAX = 200
-
-
-def yuan(fen: int) -> str:
-    """12345 → '123.45' (the one money formatter of this package)."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(int(fen))
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
 def parse_yuan(text: str | None, field: str = "amount") -> int:

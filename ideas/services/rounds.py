@@ -38,7 +38,13 @@ from ideas.models import (
     RoundVote,
 )
 from ideas.services import fund, triage
-from ideas.services.access import is_owner, owned_categories, require_employee, require_owner
+from ideas.services.access import (
+    get_idea_or_404,
+    is_owner,
+    owned_categories,
+    require_employee,
+    require_owner,
+)
 
 TITLE_MIN, TITLE_MAX = 4, 80
 DEADLINE_MAX_DAYS = 90
@@ -249,7 +255,6 @@ def fund_winner(actor: User, rnd: ArenaRound, idea_id: int, amount: int) -> Idea
     left = rnd.budget - rnd.granted
     if amount > left:
         raise Conflict(f"超出本轮预算：剩余 {fund.yuan(left)} 元")
-    from ideas.services.access import get_idea_or_404
 
     idea = get_idea_or_404(idea_id, actor, lock=True)
     if idea.state != IN_ARENA:

@@ -35,7 +35,7 @@ from ideas.models import (
     IdeaVote,
 )
 from ideas.services import fund
-from ideas.services.access import require_owner
+from ideas.services.access import owned_categories, require_owner
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     SUBMITTED: (UNDER_REVIEW, REJECTED),
@@ -172,7 +172,6 @@ def _recount(idea: Idea) -> None:
 
 def triage_board(actor: User) -> dict[str, list[Idea]]:
     """The owner's board: published ideas of the owned categories, grouped by open state."""
-    from ideas.services.access import owned_categories
 
     require_owner(actor)
     cats = owned_categories(actor)
@@ -187,7 +186,6 @@ def triage_board(actor: User) -> dict[str, list[Idea]]:
 
 def merge_candidates(actor: User, idea: Idea) -> list[Idea]:
     """Ideas ``idea`` could be merged into (same owner's reach, still open)."""
-    from ideas.services.access import owned_categories
 
     cats = owned_categories(actor)
     return list(db.session.scalars(sa.select(Idea).where(

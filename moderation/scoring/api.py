@@ -3,14 +3,12 @@ blueprint; its OpenAPI description is added to the shared document below."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import jsonify
 
 from forum.api import api_bp, json_body, openapi, read_fields, require_user
 from forum.errors import PermissionDenied, ValidationError
-from forum.extensions import db
-from forum.models import User, tribe_moderators
-from forum.permissions import is_global_moderator
+from forum.models import User
+from forum.permissions import moderates_something
 from moderation.scoring.demands import DEMANDS
 from moderation.scoring.services import score_text
 
@@ -19,12 +17,7 @@ TEXT_MAX = 5000
 
 def can_score(user: User | None) -> bool:
     """Site moderators, admins and moderators of any tribe."""
-    if is_global_moderator(user):
-        return True
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(sa.func.count()).select_from(tribe_moderators)
-                             .where(tribe_moderators.c.user_id == user.id)) > 0
+    return moderates_something(user)
 
 
 def check_text(text: str) -> str:
@@ -50,7 +43,7 @@ def api_moderation_score():
 
 # --- OpenAPI ---------------------------------------------------------------------------------
 
-openapi.SCHEMAS.update({
+SCHEMAS: dict = {
     "ScoreRequest": openapi.obj({
         "text": {"type": "string", "minLength": 1, "maxLength": TEXT_MAX,
                  "description": f"the text to score, 1–{TEXT_MAX} characters after trimming"},
@@ -69,8 +62,8 @@ openapi.SCHEMAS.update({
         "sentiment": {"type": "integer", "minimum": 0, "maximum": 100,
                       "description": "sentiment index: negativity of the wording alone"},
     }),
-})
-openapi.PATHS.update({
+}
+PATHS: dict = {
     "/moderation/score": {"post": openapi.op(
         "Score a text for negativity", "moderation", "scoreText", auth=openapi.AUTH,
         body="ScoreRequest", ok=(200, "ScoreResult", "The score and its parts"),
@@ -78,7 +71,4 @@ openapi.PATHS.update({
         description="Moderators only (site moderators, admins, tribe moderators): 403 for "
                     "others. Uses the live keyword library. 422 for an empty or over-long "
                     "text.")},
-})
-if not any(tag["name"] == "moderation" for tag in openapi.DOCUMENT["tags"]):
-    openapi.DOCUMENT["tags"].insert(-1, {"name": "moderation",
-                                         "description": "moderation: scoring, queue, tickets"})
+}

@@ -24,6 +24,7 @@ from forum.services.reports import close_open_reports
 from forum.services.visibility import set_post_visibility
 from moderation.models import DISMISSED, HANDLED, OPEN, QueueItem, Ticket
 from moderation.scoring.demands import DEMANDS
+from moderation.scoring.models import PostScore
 from moderation.services import audit, canned, labels, tickets
 from moderation.services.queue import get_item_or_404
 
@@ -163,7 +164,6 @@ def convert_to_ticket(actor: User, item: QueueItem, params: dict[str, Any]) -> T
 
 
 def _suggested_demand(item: QueueItem) -> str | None:
-    from moderation.scoring.models import PostScore
 
     score = db.session.query(PostScore).filter_by(post_id=item.post_id).first()
     return score.demand if score else None

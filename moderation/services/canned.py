@@ -16,6 +16,7 @@ from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import User, utcnow
 from moderation.models import CannedReply
+from moderation.scoring.demands import DEMANDS
 from moderation.services import audit
 from moderation.services.access import require_global_moderator
 
@@ -88,7 +89,6 @@ def _snapshot(reply: CannedReply) -> dict:
 def save_reply(actor: User, *, title: str, body: str, demand: str | None = None,
                is_active: bool = True, reply: CannedReply | None = None) -> CannedReply:
     """Create (reply=None) or edit a canned reply; global moderators and admins only."""
-    from moderation.scoring.demands import DEMANDS
 
     require_global_moderator(actor)
     errors: dict[str, str] = {}

@@ -14,8 +14,9 @@ from forum.extensions import db
 from forum.models import Post, Topic, Tribe, utcnow
 from forum.templating import SHANGHAI
 from moderation.models import QueueItem, Ticket, TicketRating
-from moderation.scoring.models import PostScore
-from moderation.services import reviews
+from moderation.scoring.models import ModerationLabel, PostScore
+from moderation.scoring.services import model
+from moderation.services import model_versions, reviews
 
 DEFAULT_DAYS = 30
 WEEKS = 8
@@ -137,9 +138,6 @@ def metrics(days: int = DEFAULT_DAYS, now: datetime | None = None) -> dict:
 
 def model_figures() -> dict:
     """The scorer in use, the site's label count and every stored version with its figures."""
-    from moderation.scoring.models import ModerationLabel
-    from moderation.scoring.services import model
-    from moderation.services import model_versions
 
     return {
         "in_use": model().version,

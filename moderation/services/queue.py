@@ -24,7 +24,7 @@ from forum.errors import NotFound, PermissionDenied
 from forum.extensions import db
 from forum.models import Post, Role, Topic, Tribe, User, tribe_moderators, user_roles, utcnow
 from forum.pagination import Page, paginate
-from forum.permissions import is_global_moderator, topic_title_for
+from forum.permissions import is_global_moderator, moderated_tribe_ids, topic_title_for
 from moderation.models import (
     DISMISSED,
     KIND_REPORT,
@@ -36,7 +36,8 @@ from moderation.models import (
 )
 from moderation.scoring.demands import DEMANDS, Demand
 from moderation.scoring.models import PostScore
-from moderation.services.access import moderated_tribe_ids, require_staff
+from moderation.services import audit
+from moderation.services.access import require_staff
 
 log = logging.getLogger(__name__)
 MAX_ID = 2**31 - 1
@@ -123,7 +124,6 @@ def enqueue(post_id: int, *, reopen: bool = False) -> tuple[QueueItem | None, bo
 def dismiss_by_model(post_id: int, action: str = "model_dismiss") -> bool:
     """Move the post's OPEN item to dismissed (last action ``action``, audited, no training
     label: the system is not a moderator). Returns whether an item moved; commits."""
-    from moderation.services import audit
 
     item = db.session.scalar(sa.select(QueueItem).where(QueueItem.post_id == post_id))
     if item is None or item.status != OPEN:

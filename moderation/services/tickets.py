@@ -18,11 +18,12 @@ from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Post, User, utcnow
 from forum.pagination import Page, paginate
-from forum.permissions import is_authenticated
+from forum.permissions import is_authenticated, moderated_tribe_ids, moderates_tribe
 from forum.services.notifications import notify
 from moderation.models import Ticket, TicketEvent
+from moderation.scoring.demands import DEMANDS
 from moderation.services import audit, sla
-from moderation.services.access import moderated_tribe_ids, moderates_tribe, require_staff
+from moderation.services.access import require_staff
 from moderation.services.numbering import next_number
 
 NEW, ASSIGNED, IN_PROGRESS, WAITING, RESOLVED, CLOSED = (
@@ -93,7 +94,6 @@ def _notify_customer(ticket: Ticket, actor: User | None, event: TicketEvent, sum
 
 def _validate_new(title: str, description: str, category: str, demand: str | None,
                   tier: str) -> dict[str, str]:
-    from moderation.scoring.demands import DEMANDS
 
     errors = {}
     if not title or len(title) > TITLE_MAX or "\x00" in title:

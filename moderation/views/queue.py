@@ -6,13 +6,14 @@ from flask import flash, render_template, request, url_for
 from flask_login import login_required
 
 from forum.errors import DomainError, ValidationError
+from forum.permissions import moderated_tribe_ids
 from forum.services.tribes import list_tribes
 from forum.views.helpers import page_arg, per_page
 from moderation.forms import DEMAND_CHOICES, ActionForm, SimpleForm, choices
 from moderation.models import QUEUE_KIND_LABELS, QUEUE_STATUS_LABELS, QUEUE_STATUSES
 from moderation.scoring.demands import DEMANDS
 from moderation.services import actions, audit, canned, queue, reports
-from moderation.services.access import moderated_tribe_ids, require_staff
+from moderation.services.access import require_staff
 from moderation.views import actor, back, bp
 
 ACTION_DONE = {"dismiss": "已忽略", "not_negative": "已标为不是负面，模型会从中学习", "reply": "已公开回复", "message": "已发送私信答复",

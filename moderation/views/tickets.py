@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from forum.errors import DomainError, NotFound, ValidationError
+from forum.permissions import moderated_tribe_ids
 from forum.services.topics import get_post_or_404
 from forum.services.tribes import list_tribes
 from forum.views.helpers import page_arg, per_page
@@ -20,7 +21,7 @@ from moderation.forms import (
 )
 from moderation.scoring.demands import DEMANDS
 from moderation.services import ratings, sla, tickets
-from moderation.services.access import moderated_tribe_ids, require_staff
+from moderation.services.access import require_staff
 from moderation.views import actor, bp
 
 

@@ -12,10 +12,16 @@ import os
 
 from flask import Flask
 
+from forum import permissions
+from forum.api.openapi_kit import register_openapi
+from forum.demo import register_demo_seeder
+from forum.services.notifications import post_url, register_kind
+from forum.templating import register_menu_link
+from rewards.proxies import admin_views, api, cli, demo, handlers, models, tasks, views  # noqa: F401
+from rewards.proxies.services.common import can_view_candidates
+
 
 def _register_notification_kinds() -> None:
-    from forum.services.notifications import post_url, register_kind
-
     register_kind(
         "circle_topic", "圈子成员发帖", "你的服务圈子成员 {actor} 发布了新帖「{topic}」", post_url,
         source=lambda p: f"post:{p.get('post_id')}",
@@ -28,16 +34,11 @@ def _register_notification_kinds() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from forum import permissions
-    from forum.demo import register_demo_seeder
-    from forum.templating import register_menu_link
-    from rewards.proxies import admin_views, api, cli, demo, handlers, models, tasks, views  # noqa: F401
-    from rewards.proxies.services.common import can_view_candidates
-
     app.config.setdefault("PROXY_CIRCLE_MAX",
                           int(os.environ.get("HUZHU_PROXY_CIRCLE_MAX", "150") or 150))
     _register_notification_kinds()
     app.register_blueprint(views.bp)
+    register_openapi(app, api.SPEC)
     app.register_blueprint(admin_views.admin_bp)
     handlers.connect()
     cli.init_app(app)

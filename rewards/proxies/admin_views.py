@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from forum.errors import DomainError, ValidationError
+from forum.extensions import db
 from forum.services.tribes import list_tribes
 from forum.views.helpers import admin_required, current_actor, page_arg
 from rewards.proxies.forms import (
@@ -24,7 +25,12 @@ from rewards.proxies.forms import (
 )
 from rewards.proxies.models import STATEMENT_LABELS, STATUS_LABELS, STATUSES
 from rewards.proxies.services import circles, commission, influence, lifecycle, settlement
-from rewards.proxies.services.common import can_rate, can_view_candidates, current_month
+from rewards.proxies.services.common import (
+    can_rate,
+    can_view_candidates,
+    current_month,
+    parse_month,
+)
 from rewards.proxies.views import csv_response
 
 admin_bp = Blueprint("proxies_admin", __name__, url_prefix="/admin/proxies")
@@ -271,7 +277,6 @@ def settle():
     if not form.validate_on_submit():
         abort(400)
     try:
-        from rewards.proxies.services.common import parse_month
 
         report = settlement.settle_month(parse_month(form.month.data))
     except ValidationError as err:
@@ -319,7 +324,6 @@ def pay(statement_id: int):
 def refresh(statement_id: int):
     def _refresh(_actor, statement):
         settlement.refresh_draft(statement)
-        from forum.extensions import db
 
         db.session.commit()
 

@@ -1,12 +1,12 @@
 """GET /api/v1/me/commission on the core's api blueprint, and its OpenAPI description
-(added to forum.api.openapi's PATHS/SCHEMAS from here, so the core file stays untouched)."""
+(its part of the OpenAPI document, SPEC, is registered by ``rewards.proxies.init_app``)."""
 
 from __future__ import annotations
 
 from flask import jsonify
 
 from forum.api import api_bp, require_user
-from forum.api.openapi import DATETIME, DOCUMENT, PATHS, SCHEMAS, array, get, nullable, obj, ref
+from forum.api.openapi_kit import DATETIME, ApiSpec, array, get, nullable, obj, ref
 from forum.api.serializers import iso
 from forum.errors import PermissionDenied
 from rewards.proxies.models import CommissionEntry, CommissionStatement
@@ -60,7 +60,7 @@ def api_my_commission():
 
 FEN = {"type": "integer", "description": "money in fen (1/100 yuan), never a float"}
 
-SCHEMAS.update({
+SCHEMAS: dict = {
     "CommissionEntry": obj({
         "id": {"type": "integer"},
         "rule": {"type": "string", "enum": ["accepted_answer", "ticket_resolved", "reversal"]},
@@ -88,17 +88,16 @@ SCHEMAS.update({
         "entries": array(ref("CommissionEntry")),
         "statements": array(ref("CommissionStatement")),
     }),
-})
+}
 
-PATHS.update({
+PATHS: dict = {
     "/me/commission": {"get": get(
         "My service commission (服务酬金)", "rewards", "getMyCommission", auth="auth",
         ok=(200, "MyCommission", "Totals, the latest 50 entries and the monthly statements"),
         errors=(403,),
         description="For service proxies (active, suspended or retired). 403 for users "
                     "who never were a proxy.")},
-})
+}
 
-if not any(tag["name"] == "rewards" for tag in DOCUMENT["tags"]):
-    DOCUMENT["tags"].insert(-1, {"name": "rewards",
-                                 "description": "points, badges, store, proxy commission"})
+SPEC = ApiSpec(tag="rewards", description="points (积分), check-in, leaderboards, badges and "
+               "the redemption store", paths=PATHS, schemas=SCHEMAS)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
+
+from forum import uow
+from forum.errors import ValidationError
+from rewards.proxies.services import influence, settlement
+from rewards.proxies.services.common import parse_month
 
 proxies_cli = AppGroup("proxies", help="Service proxy programme: influence scores.")
 
 
 @proxies_cli.command("recompute-influence")
+@uow.atomic
 def recompute_influence() -> None:
     """Recompute every user's influence score now (the nightly task does the same)."""
-    import time
-
-    from rewards.proxies.services import influence
-
     started = time.perf_counter()
     changed = influence.recompute_all()
     click.echo(f"influence recomputed: {changed} users changed "
@@ -24,12 +28,9 @@ def recompute_influence() -> None:
 
 @click.command("settle")
 @click.option("--month", required=True, help="Asia/Shanghai month, YYYY-MM")
+@uow.atomic
 def settle(month: str) -> None:
     """Create or refresh the draft commission statements of a month (safe to run twice)."""
-    from forum.errors import ValidationError
-    from rewards.proxies.services import settlement
-    from rewards.proxies.services.common import parse_month
-
     try:
         report = settlement.settle_month(parse_month(month))
     except ValidationError as err:

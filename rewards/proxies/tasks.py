@@ -5,13 +5,14 @@ from __future__ import annotations
 from celery.schedules import crontab
 
 from forum.jobs import register_periodic, task
+from rewards.proxies.services import influence, settlement
+from rewards.proxies.services.common import month_bounds, month_of
 
 
 @task(name="proxies.recompute_influence")
 def recompute_influence() -> int:
     """Recompute every user's influence score (PRODUCT §2.4); returns rows changed.
     Idempotent: it reads the current follows, posts and weights every time."""
-    from rewards.proxies.services import influence
 
     return influence.recompute_all()
 
@@ -21,8 +22,6 @@ def settle_previous_month() -> str:
     """Refresh the drafts of last month (Asia/Shanghai) on the first days of a month."""
     from datetime import UTC, datetime, timedelta
 
-    from rewards.proxies.services import settlement
-    from rewards.proxies.services.common import month_bounds, month_of
 
     start, _ = month_bounds(month_of(datetime.now(UTC)))
     return settlement.settle_month(month_of(start - timedelta(seconds=1))).summary()

@@ -13,16 +13,8 @@ from forum.views.helpers import current_actor
 from rewards.proxies.forms import ActionForm, CircleForm, InvitationForm
 from rewards.proxies.models import ACTIVE, RETIRED, SUSPENDED
 from rewards.proxies.services import circles, commission, lifecycle, settlement
-from rewards.proxies.services.common import format_yuan
 
 bp = Blueprint("proxies", __name__, url_prefix="/proxies")
-
-
-@bp.app_template_filter("yuan")
-def yuan_filter(fen: int) -> str:
-    """Integer fen shown as money: 200 → ¥2.00, -200 → -¥2.00."""
-    text = format_yuan(int(fen or 0))
-    return "-¥" + text[1:] if text.startswith("-") else "¥" + text
 
 
 def sees_dashboard(user) -> bool:

@@ -27,7 +27,7 @@ FIRST_IDEA_IMPLEMENTED = "first_idea_implemented"
 PROXY = "proxy"
 
 
-def award_badge(user_id: int, code: str, *, commit: bool = True) -> bool:
+def award_badge(user_id: int, code: str) -> bool:
     """Give a badge once (idempotent in the database); True when newly awarded.
     The user is notified (kind "reward_badge"). A badge an admin deleted is not given
     (logged): rules and other packages keep working."""
@@ -39,22 +39,16 @@ def award_badge(user_id: int, code: str, *, commit: bool = True) -> bool:
         with db.session.begin_nested():
             db.session.add(UserBadge(user_id=user_id, badge_code=code, awarded_at=utcnow()))
     except sa.exc.IntegrityError:
-        if commit:
-            db.session.commit()
         return False
     notify(user_id, "reward_badge", {"badge": badge.name, "icon": badge.icon,
                                      "user_id": user_id, "code": code})
-    if commit:
-        db.session.commit()
     return True
 
 
-def revoke_badge(user_id: int, code: str, *, commit: bool = True) -> bool:
+def revoke_badge(user_id: int, code: str) -> bool:
     """Take a badge away (e.g. a proxy retired); True when the user had it."""
     deleted = db.session.execute(sa.delete(UserBadge).where(
         UserBadge.user_id == user_id, UserBadge.badge_code == code)).rowcount
-    if commit:
-        db.session.commit()
     return bool(deleted)
 
 
@@ -91,7 +85,7 @@ def save_badge(badge: Badge, name: str, description: str, icon: str) -> Badge:
     if errors:
         raise ValidationError("勋章有误", errors)
     badge.name, badge.description, badge.icon = name, description, icon
-    db.session.commit()
+    db.session.flush()
     return badge
 
 
@@ -102,19 +96,19 @@ def check_answer_badges(user_id: int) -> None:
     """First accepted answer and 10 accepted answers (the core counts accepted answers)."""
     accepted = db.session.scalar(sa.select(User.accepted_count).where(User.id == user_id)) or 0
     if accepted >= 1:
-        award_badge(user_id, FIRST_ACCEPTED, commit=False)
+        award_badge(user_id, FIRST_ACCEPTED)
     if accepted >= 10:
-        award_badge(user_id, TEN_ACCEPTED, commit=False)
+        award_badge(user_id, TEN_ACCEPTED)
 
 
 def check_like_badges(user_id: int) -> None:
     likes = db.session.scalar(sa.select(User.like_received_count).where(User.id == user_id)) or 0
     if likes >= 100:
-        award_badge(user_id, HUNDRED_LIKES, commit=False)
+        award_badge(user_id, HUNDRED_LIKES)
 
 
 def check_streak_badges(user_id: int) -> None:
     streak = db.session.scalar(sa.select(RewardAccount.streak)
                                .where(RewardAccount.user_id == user_id)) or 0
     if streak >= 7:
-        award_badge(user_id, STREAK_7, commit=False)
+        award_badge(user_id, STREAK_7)

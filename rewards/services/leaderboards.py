@@ -19,10 +19,11 @@ import sqlalchemy as sa
 
 from forum.errors import ValidationError
 from forum.extensions import db
-from forum.models import Tribe, User
+from forum.models import Role, Tribe, User, user_roles
 from rewards.models import ALL, ALL_TIME_START, MONTH, PERIODS, WEEK, PeriodTotal, TotalDelta
+from rewards.models import LedgerEntry as L
 from rewards.services import bulk
-from rewards.services.ledger import dialect_insert, month_start, shanghai_day, week_start
+from rewards.services.ledger import REVERSAL, dialect_insert, month_start, shanghai_day, week_start
 
 PERIOD_LABELS = {WEEK: "本周", MONTH: "本月", ALL: "总榜"}
 DEFAULT_LIMIT = 50
@@ -94,9 +95,6 @@ def proxy_board(period: str, tribe: Tribe | None = None, limit: int = 20) -> lis
     """Service proxies (PRODUCT §2.6) by answers accepted in the period (in the tribe) that
     are still accepted: each accepted answer is one entry of the ledger, and a mark that
     moved away left a reversal of it. ``Row.points`` holds the number of answers."""
-    from forum.models import Role, user_roles
-    from rewards.models import LedgerEntry as L
-    from rewards.services.ledger import REVERSAL
 
     limit = max(1, min(limit, MAX_LIMIT))
     reversal = sa.orm.aliased(L)

@@ -44,6 +44,7 @@ from rewards.models import (
     TotalDelta,
 )
 from rewards.services import bulk
+from rewards.services.titles import crossed_threshold, sync_titles
 
 UNIQUE_KEY = ("source_kind", "source_id", "rule_code", "actor_id", "user_id")
 # Column → PostgreSQL type, for the set-based statements of rewards.services.bulk.
@@ -114,7 +115,7 @@ def load_rules() -> dict[str, PointRule]:
 # --- the writer ------------------------------------------------------------------------------
 
 
-def award_many(awards: Iterable[Award], *, commit: bool = True, notify: bool = True,
+def award_many(awards: Iterable[Award], *, notify: bool = True,
                balance_applied: bool = False) -> list[Awarded]:
     """Write a batch of awards idempotently; returns the entries really written.
     ``balance_applied``: the caller already changed User.points (the store's conditional
@@ -133,11 +134,9 @@ def award_many(awards: Iterable[Award], *, commit: bool = True, notify: bool = T
     if inserted:
         _apply(inserted, unique, notify=notify, balance_applied=balance_applied)
     if new_accounts:  # a first entry gives the entry title (新手上路) too
-        from rewards.services.titles import sync_titles
 
         sync_titles(sorted(new_accounts), notify=False)
-    if commit:
-        db.session.commit()
+    db.session.flush()
     return [Awarded(r.id, r.user_id, r.rule_code, r.amount) for r in inserted]
 
 
@@ -284,7 +283,6 @@ def _apply(inserted: list, requests: dict[tuple, Award], *, notify: bool,
 def _add_lifetime(lifetime: dict[int, int], *, notify: bool) -> None:
     """Add to lifetime points; titles change only for users who crossed a threshold (on
     PostgreSQL the UPDATE returns the new values; on SQLite every user is checked)."""
-    from rewards.services.titles import crossed_threshold, sync_titles
 
     new_values = bulk.add_by_key(RewardAccount.__table__, "user_id", "lifetime",
                                  sorted(lifetime.items()), returning=True)
@@ -309,16 +307,14 @@ def _queue_deltas(deltas: dict[tuple, int]) -> None:
 # --- reversals -------------------------------------------------------------------------------
 
 
-def reverse_entries(entries: Iterable[LedgerEntry], *, commit: bool = True) -> list[Awarded]:
+def reverse_entries(entries: Iterable[LedgerEntry]) -> list[Awarded]:
     """Compensate these entries exactly (once each, however often asked)."""
     awards = [Award(user_id=e.user_id, rule=REVERSAL, source_kind="entry", source_id=e.id,
                     tribe_id=e.tribe_id, amount=-e.amount, rank_day=e.day)
               for e in entries if e.amount and e.rule_code != REVERSAL]
     if not awards:
-        if commit:
-            db.session.commit()
         return []
-    return award_many(awards, commit=commit)
+    return award_many(awards)
 
 
 def entries_for(source_kind: str, source_id: int, *, rules: Iterable[str] | None = None,
@@ -335,10 +331,9 @@ def entries_for(source_kind: str, source_id: int, *, rules: Iterable[str] | None
 
 
 def reverse_source(source_kind: str, source_id: int, *, rules: Iterable[str] | None = None,
-                   actor_id: int | None = None, commit: bool = True) -> list[Awarded]:
+                   actor_id: int | None = None) -> list[Awarded]:
     """Reverse what one source (a post, a like, an idea vote…) earned."""
-    return reverse_entries(entries_for(source_kind, source_id, rules=rules, actor_id=actor_id),
-                           commit=commit)
+    return reverse_entries(entries_for(source_kind, source_id, rules=rules, actor_id=actor_id))
 
 
 # --- reading ---------------------------------------------------------------------------------

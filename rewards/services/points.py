@@ -26,7 +26,7 @@ from rewards.services.ledger import (
     reverse_source,
     shanghai_day,
 )
-from rewards.services.titles import Progress, progress
+from rewards.services.titles import Progress, progress, sync_titles
 
 # Rule codes (rows of reward_rules, seeded by migration 0005).
 CHECKIN = "checkin"
@@ -61,10 +61,9 @@ def post_liked(*, post_id: int, tribe_id: int | None, author_id: int, user_id: i
     earns nothing more (the award for that liker and post was already used: no farming by
     toggling)."""
     if liked:
-        award(Award(author_id, POST_LIKED, "like", post_id, actor_id=user_id, tribe_id=tribe_id),
-              commit=False)
+        award(Award(author_id, POST_LIKED, "like", post_id, actor_id=user_id, tribe_id=tribe_id))
         badges.check_like_badges(author_id)
-        db.session.commit()
+        db.session.flush()
     else:
         reverse_source("like", post_id, actor_id=user_id)
 
@@ -83,13 +82,13 @@ def answer_accepted(*, topic_id: int, tribe_id: int | None, post_id: int, post_a
     db.session.execute(sa.select(User.id).where(User.id.in_(involved)).order_by(User.id)
                        .with_for_update())
     if previous_post_id:
-        reverse_source("post", previous_post_id, rules=[ANSWER_ACCEPTED], commit=False)
+        reverse_source("post", previous_post_id, rules=[ANSWER_ACCEPTED])
     if post_author_id != topic_author_id:
         award_many([Award(post_author_id, ANSWER_ACCEPTED, "post", post_id, tribe_id=tribe_id),
                     Award(topic_author_id, QUESTION_ANSWERED, "topic", topic_id,
-                          tribe_id=tribe_id)], commit=False)
+                          tribe_id=tribe_id)])
         badges.check_answer_badges(post_author_id)
-    db.session.commit()
+    db.session.flush()
 
 
 def post_removed(*, post_id: int, topic_id: int, is_first: bool, by_moderator: bool) -> None:
@@ -120,19 +119,18 @@ def idea_state_changed(*, idea_id: int, author_id: int, state: str) -> None:
     rule = IDEA_STATE_RULES.get(state)
     if rule is None:
         return
-    award(Award(author_id, rule, "idea", idea_id), commit=False)
+    award(Award(author_id, rule, "idea", idea_id))
     if state == "implemented":
-        badges.award_badge(author_id, badges.FIRST_IDEA_IMPLEMENTED, commit=False)
-    db.session.commit()
+        badges.award_badge(author_id, badges.FIRST_IDEA_IMPLEMENTED)
+    db.session.flush()
 
 
 def user_registered(*, user_id: int) -> None:
     """A new user gets an account and the entry title (新手上路) right away."""
-    from rewards.services.titles import sync_titles
 
     ensure_accounts([user_id])
     sync_titles([user_id], notify=False)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- check-in --------------------------------------------------------------------------------
@@ -150,7 +148,7 @@ def checkin(user: User) -> CheckinResult:
     """签到: once per Asia/Shanghai day (the ledger's unique key makes it so). Consecutive
     days build the streak; a 7-day streak earns a badge."""
     today = shanghai_day()
-    done = award(Award(user.id, CHECKIN, "day", today.toordinal()), commit=False)
+    done = award(Award(user.id, CHECKIN, "day", today.toordinal()))
     account = db.session.get(RewardAccount, user.id, with_for_update=True)
     if done is not None:
         if account.last_checkin is not None and account.last_checkin.toordinal() == today.toordinal() - 1:
@@ -161,7 +159,7 @@ def checkin(user: User) -> CheckinResult:
         account.best_streak = max(account.best_streak, account.streak)
         db.session.flush()
         badges.check_streak_badges(user.id)
-    db.session.commit()
+    db.session.flush()
     streak = account.streak if account.last_checkin in (today, today.fromordinal(
         today.toordinal() - 1)) else 0
     balance = db.session.scalar(sa.select(User.points).where(User.id == user.id))
@@ -237,5 +235,5 @@ def save_rule(rule: PointRule, points: object, daily_cap: object, active: bool) 
         raise ValidationError("积分规则有误", errors)
     rule.points, rule.daily_cap, rule.active = points, daily_cap, bool(active)
     rule.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return rule

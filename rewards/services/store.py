@@ -23,6 +23,7 @@ import re
 
 import sqlalchemy as sa
 
+from forum import uow
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import User, utcnow
@@ -99,7 +100,7 @@ def redeem(user: User, item_id: int, phone: object = None) -> RewardOrder:
     phone = clean_phone(phone) if item.needs_phone else None
     price, limit = item.price, item.per_user_limit
     users = User.__table__
-    try:
+    with uow.savepoint():  # a refusal undoes the debit and the stock taken
         lock_user(user.id)  # the same lock order as every award: account row, then user row
         if limit and redeemed_count(user.id, item.id) >= limit:
             raise RedeemRefused("limit_reached", f"每人限兑 {limit} 次，你已达到上限")
@@ -121,13 +122,9 @@ def redeem(user: User, item_id: int, phone: object = None) -> RewardOrder:
         db.session.flush()
         # The balance was debited above by the conditional UPDATE; the entry records it.
         done = award_many([Award(user.id, REDEEM, "order", order.id, amount=-price)],
-                          commit=False, notify=False, balance_applied=True)
+                          notify=False, balance_applied=True)
         if not done:  # the order id is new, so this cannot happen; never leave a silent gap
             raise Conflict("兑换记录写入失败，请重试")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     db.session.expire(user)
     return order
 
@@ -157,7 +154,7 @@ def fulfil_order(actor: User, order: RewardOrder) -> RewardOrder:
     if order.status != ORDER_PENDING:
         raise Conflict("只有待发放的订单可以标记为已发放")
     order.status, order.handled_at, order.handled_by_id = ORDER_FULFILLED, utcnow(), actor.id
-    db.session.commit()
+    db.session.flush()
     return order
 
 
@@ -168,15 +165,14 @@ def cancel_order(actor: User, order: RewardOrder) -> RewardOrder:
         orders.update().where(orders.c.id == order.id, orders.c.status == ORDER_PENDING)
         .values(status=ORDER_CANCELLED, handled_at=utcnow(), handled_by_id=actor.id)).rowcount
     if not changed:
-        db.session.rollback()
         raise Conflict("只有待发放的订单可以取消")
     lock_user(order.user_id)
     award_many([Award(order.user_id, REFUND, "order", order.id, amount=order.price)],
-               commit=False, notify=False)
+               notify=False)
     items = RewardItem.__table__
     db.session.execute(items.update().where(items.c.id == order.item_id)
                        .values(stock=items.c.stock + 1))
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(order)
     return order
 
@@ -223,5 +219,5 @@ def save_item(*, name: str, description: str, price: object, stock: object,
     item.stock, item.per_user_limit, item.active = stock, per_user_limit, bool(active)
     if needs_phone is not None:
         item.needs_phone = bool(needs_phone)
-    db.session.commit()
+    db.session.flush()
     return item

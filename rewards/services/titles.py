@@ -146,7 +146,7 @@ def save_title(name: str, threshold: object, title: Title | None = None) -> Titl
         title.name, title.threshold = name, threshold
     db.session.flush()
     resync_all_titles()
-    db.session.commit()
+    db.session.flush()
     return title
 
 
@@ -156,7 +156,7 @@ def delete_title(title: Title) -> None:
     db.session.delete(title)
     db.session.flush()
     resync_all_titles()
-    db.session.commit()
+    db.session.flush()
 
 
 def get_title_or_404(title_id: int) -> Title:

@@ -7,13 +7,34 @@ schema the document gives for its path, method and status.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pytest
+from flask import current_app
 
 from forum.api.contract import openapi_path
-from forum.api.openapi import DOCUMENT
+from forum.api.openapi import document
 
 PREFIX = "/api/v1"
+
+
+class _AppDocument(Mapping):
+    """The test app's OpenAPI document (built per app: the core's part and every package's)."""
+
+    def _doc(self) -> dict:
+        return document(current_app)
+
+    def __getitem__(self, key):
+        return self._doc()[key]
+
+    def __iter__(self):
+        return iter(self._doc())
+
+    def __len__(self) -> int:
+        return len(self._doc())
+
+
+DOCUMENT = _AppDocument()
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 try:  # pinned in pyproject's test extras; without it only statuses are checked
@@ -64,7 +85,7 @@ def test_document_is_served_as_json(client):
 
 def test_document_is_valid_openapi():
     validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(DOCUMENT)
+    validator.validate(dict(DOCUMENT))
     assert DOCUMENT["openapi"].startswith("3.")
 
 
@@ -139,3 +160,24 @@ def test_input_limits_come_from_the_services():
     assert new_topic["title"]["minLength"] == topics.TITLE_MIN
     assert new_topic["title"]["maxLength"] == topics.TITLE_MAX
     assert new_topic["body"]["maxLength"] == topics.BODY_MAX
+
+
+def test_each_package_adds_its_part_through_init_app_once(app):
+    from forum.api.openapi_kit import registered_specs
+
+    tags = [t["name"] for t in DOCUMENT["tags"]]
+    assert len(tags) == len(set(tags)) and tags[-1] == "meta"
+    parts = {spec.tag for spec in registered_specs(app)}
+    assert {"search", "ideas", "moderation", "rewards"} <= parts
+    assert "/search" in DOCUMENT["paths"] and "/ideas" in DOCUMENT["paths"]
+
+
+def test_a_part_that_redefines_another_parts_path_is_refused():
+    from flask import Flask
+
+    from forum.api.openapi_kit import ApiSpec, register_openapi
+
+    other = Flask("other")
+    register_openapi(other, ApiSpec(tag="x", description="x", paths={"/me": {}}))
+    with pytest.raises(RuntimeError, match="redefines"):
+        document(other)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from forum.api.openapi import DOCUMENT
 from forum.extensions import db
 from forum.models import Block
 from forum.services import messages as pm
 from tests.conftest import csrf_token, login
-from tests.forum.test_api_openapi import documented
+from tests.forum.test_api_openapi import DOCUMENT, documented
 from tests.forum.test_views_queries import counted_queries
 
 

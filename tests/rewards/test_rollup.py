@@ -122,6 +122,7 @@ def test_the_roll_up_runs_every_minute_from_beat(make_user):
     entry = BEAT_SCHEDULE["rewards.rollup_leaderboards"]
     assert entry["task"] == "rewards.rollup_leaderboards" and entry["schedule"] == 60.0
     award(Award(make_user("evee").id, "topic_created", "post", 1))
+    db.session.commit()  # the test is the edge: the worker reads committed rows
     run = rollup_leaderboards.apply()  # as a worker runs it (eager); .result doesn't block
     assert run.successful() and run.result == 1
     assert board() == [("evee", 5)]

@@ -25,7 +25,7 @@ def test_a_new_user_starts_with_the_first_title(make_user):
 def test_titles_follow_lifetime_and_a_promotion_notifies(make_user):
     user = make_user()
     award(Award(user.id, "idea_funded", "idea", 1))
-    db.session.expire_all()
+    db.session.commit()  # the test is the edge: the notification goes out on commit
     assert db.session.get(User, user.id).title == "初出茅庐"
     kinds = db.session.scalars(sa.select(Notification.kind).where(
         Notification.user_id == user.id)).all()

@@ -27,18 +27,6 @@ def can_manage(user: User | None) -> bool:
     return permissions.is_admin(user)
 
 
-# --- money -----------------------------------------------------------------------------------
-
-
-def format_yuan(fen: int) -> str:
-    """Integer fen as yuan with two decimals, without floats: 12345 → "123.45", -5 → "-0.05"."""
-    if isinstance(fen, bool) or not isinstance(fen, int):
-        raise TypeError("amounts are integer fen")
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
 # --- months ----------------------------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ from rewards.proxies.models import (
     proxy_tribes,
 )
 from rewards.proxies.services.common import can_manage, can_rate
+from rewards.proxies.services.influence import factors_for
+from rewards.services import badges
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +155,6 @@ def list_candidates(page: int, per_page: int, status: str = "",
     ``status`` filters by lifecycle status ('candidate' includes users never touched).
     Employees and administrators are listed only once they are in the programme (invited,
     active …) or when ``include_staff`` asks for them."""
-    from rewards.proxies.services.influence import factors_for
 
     stmt = (sa.select(User, ProxyProfile)
             .outerjoin(ProxyProfile, ProxyProfile.user_id == User.id)
@@ -269,21 +270,12 @@ def _sync_role(user: User, status: str) -> None:
 
 
 def _sync_badge(user_id: int, status: str) -> None:
-    """The 服务代理 badge follows the status (rewards.services.badges, built alongside)."""
-    try:
-        from rewards.services import badges
-    except ImportError:  # the badge service has not landed yet
-        log.info("rewards.services.badges missing: proxy badge not synced for %s", user_id)
-        return
-    try:
-        if status == ACTIVE:
-            badges.award_badge(user_id, BADGE_CODE)
-        elif status in (SUSPENDED, RETIRED):
-            badges.revoke_badge(user_id, BADGE_CODE)
-    except NotFound:  # the badge catalogue lacks 'proxy': the status change still stands
-        db.session.rollback()
-        log.warning("badge %r is not in the catalogue: not synced for user %s", BADGE_CODE,
-                    user_id)
+    """The 服务代理 badge follows the status; a badge missing from the catalogue is logged
+    by ``award_badge`` and the status change still stands."""
+    if status == ACTIVE:
+        badges.award_badge(user_id, BADGE_CODE)
+    elif status in (SUSPENDED, RETIRED):
+        badges.revoke_badge(user_id, BADGE_CODE)
 
 
 def transition(actor: User, user: User, to_status: str, reason: str = "") -> ProxyProfile:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import User, utcnow
+from forum.money import yuan
 from forum.pagination import Page, paginate
 from forum.templating import local_time
 from rewards.proxies.models import (
@@ -40,7 +41,6 @@ from rewards.proxies.models import (
 from rewards.proxies.services.common import (
     can_manage,
     current_month,
-    format_yuan,
     month_bounds,
     month_of,
     next_month,
@@ -60,7 +60,7 @@ class SettleReport:
         text = (f"{self.month}: 新建草稿 {self.created} 份，更新草稿 {self.refreshed} 份，"
                 f"已审核未改动 {self.frozen} 份")
         if self.carried:
-            text += (f"；审核之后新增的 {self.carried} 笔酬金（¥{format_yuan(self.carried_fen)}）"
+            text += (f"；审核之后新增的 {self.carried} 笔酬金（¥{yuan(self.carried_fen)}）"
                      f"不会改动已审核的结算单，将计入 {next_month(self.month)} 的结算单")
         return text
 
@@ -246,10 +246,10 @@ def statement_csv(statement: CommissionStatement) -> str:
         writer.writerow((number, statement.month, _cell(proxy.username), _cell(proxy.display_name),
                          entry.id, local_time(entry.created_at, "%Y-%m-%d %H:%M:%S"),
                          entry.rule_label, entry.source, entry.tribe.name if entry.tribe else "",
-                         format_yuan(entry.amount_fen), _cell(entry.note)))
+                         yuan(entry.amount_fen, grouped=False), _cell(entry.note)))
     writer.writerow((number, statement.month, _cell(proxy.username), _cell(proxy.display_name),
                      "", "", "合计", f"{statement.entry_count} 条", "",
-                     format_yuan(statement.total_fen), statement.status_label))
+                     yuan(statement.total_fen, grouped=False), statement.status_label))
     return out.getvalue()
 
 

@@ -12,9 +12,10 @@ import time_machine
 
 from forum.errors import Conflict, PermissionDenied, ValidationError
 from forum.extensions import db
+from forum.money import yuan
 from rewards.proxies.models import CommissionEntry, CommissionStatement
 from rewards.proxies.services import commission, settlement
-from rewards.proxies.services.common import format_yuan, month_bounds, month_of, parse_month
+from rewards.proxies.services.common import month_bounds, month_of, parse_month
 
 
 @pytest.fixture
@@ -36,14 +37,15 @@ def _statement(proxy_id, month):
         CommissionStatement.proxy_id == proxy_id, CommissionStatement.month == month)).one()
 
 
-def test_format_yuan_uses_integer_arithmetic():
-    assert format_yuan(0) == "0.00"
-    assert format_yuan(5) == "0.05"
-    assert format_yuan(200) == "2.00"
-    assert format_yuan(123456789) == "1234567.89"
-    assert format_yuan(-205) == "-2.05"
+def test_yuan_uses_integer_arithmetic():
+    assert yuan(0) == "0.00"
+    assert yuan(5) == "0.05"
+    assert yuan(200) == "2.00"
+    assert yuan(123456789) == "1,234,567.89"
+    assert yuan(123456789, grouped=False) == "1234567.89"  # CSV cells
+    assert yuan(-205) == "-2.05"
     with pytest.raises(TypeError):
-        format_yuan(2.0)
+        yuan(2.0)
 
 
 def test_months_follow_asia_shanghai():
