@@ -673,7 +673,7 @@ SCHEMAS.update({
     "WatchState": obj({"watching": BOOLEAN}),
     "BookmarkRequest": obj({"bookmarked": {"type": "boolean", "description": "收藏"}}),
     "BookmarkState": obj({"bookmarked": BOOLEAN}),
-    "MarkedRead": obj({"marked": {"type": "integer", "minimum": 0,
+    "TribeMarkedRead": obj({"marked": {"type": "integer", "minimum": 0,
                                   "description": "topics that had unread floors"}}),
 })
 PATHS.update({
@@ -698,7 +698,7 @@ PATHS.update({
         params=(PAGE, per_page(20)), ok=(200, "TopicPage", "One page of topics"))},
     "/tribes/{slug}/read": {"post": op(
         "Mark every topic of a tribe read (全部标为已读)", "tribes", "markTribeRead",
-        auth=AUTH, params=(SLUG,), ok=(200, "MarkedRead", "How many topics changed"),
+        auth=AUTH, params=(SLUG,), ok=(200, "TribeMarkedRead", "How many topics changed"),
         errors=(404,))},
     "/posts/{post_id}/report": {"post": op(
         "Report a post (举报)", "topics", "reportPost", auth=AUTH, params=(POST_ID,),
