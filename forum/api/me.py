@@ -79,8 +79,8 @@ def change_password():
             ratelimit.hit("password_change", key)
         raise
     token = None
-    if bearer_token() is not None:
-        token = accounts.issue_token(user, name="app")  # the caller's replacement
+    if (old := bearer_token()) is not None:  # the caller's replacement, under the same name
+        token = accounts.issue_token(user, name=accounts.token_name(old) or "app")
     elif current_user.is_authenticated:
         keep_session_after_password_change(user)
     return jsonify(token=token)

@@ -156,6 +156,12 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
+def token_name(token: str) -> str | None:
+    """The name a token was given (also once revoked), or None for an unknown token."""
+    return db.session.scalar(sa.select(ApiToken.name)
+                             .where(ApiToken.token_hash == _hash_token(token)))
+
+
 def list_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

@@ -110,6 +110,7 @@ def test_api_password_change_by_token_returns_a_replacement(client, make_user, a
     assert api(client, "GET", "/me", headers=other).status_code == 401
     new_headers = {"Authorization": f"Bearer {body['token']}"}
     assert api(client, "GET", "/me", True, headers=new_headers).status_code == 200
+    assert [t.name for t in accounts.list_tokens(user)] == ["api"]  # the caller's, renamed alike
 
 
 def test_api_password_change_with_the_session_cookie_keeps_that_session(app, make_user):
