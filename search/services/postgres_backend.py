@@ -240,20 +240,24 @@ class PostgresBackend:
         # MATERIALIZED: planned without the LIMIT, which would tempt the planner into a
         # sequential scan that stops early — and reads the whole table when a word's
         # documents are mostly filtered out (a reply word searched among topics). A CTE is
-        # read lazily, so the index scan still stops at the pool's size.
-        rare = _tsquery(" | ".join(groups[i] for i in chosen))
+        # read lazily, so the index scan still stops at the pool's size. Each chosen
+        # alternative by its rarest word, as on whoosh: a superset the ranking checks, and
+        # the set the frequency estimates describe (a phrase of two common characters,
+        # 找 <-> 人, can match no row while 找 alone holds the duplicate).
+        rare = _tsquery(" | ".join(_rarest_words(query.groups[i], stats) for i in chosen))
         matches = (sa.select(d.id).where(d.tsv.op("@@")(rare), *conditions)
                    .cte("matches").prefix_with("MATERIALIZED"))
         candidates = sa.select(matches.c.id)
-        needed = sorted(range(len(groups)), key=lambda i: frequencies[i])[
-            :max(1, len(groups) - min_match + 1)]
-        rest = [groups[i] for i in needed if i not in chosen]
+        rest = [groups[i] for i in term_stats.needed_groups(frequencies, min_match)
+                if i not in chosen]
         if rest:
             # The frequencies are estimates (a word the statistics do not list may be in no
-            # row at all): the other groups fill the pool up when the rare ones fall short
-            # (read only then: UNION ALL reads its second CTE after the first).
+            # row at all): when the rare groups supply no candidate, the other groups do.
+            # Only then — filled up whenever the rare ones fell short of the pool, the
+            # first rows of a common word (in no useful order) crowded out the duplicate
+            # of a composer's title and lowered recall (benchmarks/README.md).
             more = (sa.select(d.id).where(d.tsv.op("@@")(_tsquery(" | ".join(rest))),
-                                          sa.not_(d.tsv.op("@@", return_type=sa.Boolean)(rare)), *conditions)
+                                          ~sa.exists(sa.select(matches.c.id)), *conditions)
                     .cte("more").prefix_with("MATERIALIZED"))
             candidates = sa.union_all(candidates, sa.select(more.c.id)).subquery("found")
             candidates = sa.select(candidates.c.id)
@@ -274,6 +278,11 @@ class PostgresBackend:
         total = rows[0].total if rows else 0
         return HitPage([Hit(r.kind, r.object_id, float(r.score), r.matched) for r in rows],
                        total)
+
+
+def _rarest_words(group, stats) -> str:
+    return "(" + " | ".join(_quote(min(alt.tokens, key=stats.frequency))
+                            for alt in group.alternatives) + ")"
 
 
 def _best_alternative(group, stats):

@@ -88,14 +88,18 @@ def idf(frequency: float, stats: TermStats) -> float:
     return math.log(1.0 + stats.documents / (frequency + 1.0))
 
 
+def needed_groups(frequencies: list[float], min_match: int) -> list[int]:
+    """The ``n - min_match + 1`` rarest groups: every match has one of them."""
+    ranked = sorted(range(len(frequencies)), key=lambda i: frequencies[i])
+    return ranked[:max(1, len(frequencies) - min_match + 1)]
+
+
 def candidate_groups(frequencies: list[float], min_match: int, cap: int) -> list[int]:
     # (cap: the pool's size, see pool_size)
     """Indexes of the groups to draw candidates from, rarest first (see the docstring)."""
-    ranked = sorted(range(len(frequencies)), key=lambda i: frequencies[i])
-    needed = max(1, len(frequencies) - min_match + 1)
     chosen: list[int] = []
     size = 0.0
-    for i in ranked[:needed]:
+    for i in needed_groups(frequencies, min_match):
         if not frequencies[i]:  # in no document: supplies no candidate
             continue
         if chosen and size + frequencies[i] > cap:

@@ -96,3 +96,18 @@ def test_did_you_mean_is_for_nearly_empty_pages(engine, alice, tribe):
     many = services.search(None, "宽代 流量")
     assert many.strict_total == 0 and many.total >= services.RELAX_BELOW
     assert many.did_you_mean is None
+
+
+def test_a_phrase_group_draws_candidates_by_its_rarest_word(engine, alice, tribe, monkeypatch):
+    """找人 (找 + 人 side by side) is in no document, but its rarest word 找 holds the post that
+    matches the other words: the candidates are that word's documents (both backends), not
+    the first documents of a common word (PostgreSQL filled its pool up with those)."""
+    for i in range(8):
+        topics.create_topic(alice, tribe, f"营业厅排队{i}", "营业厅人太多了")
+    wanted = topics.create_topic(alice, tribe, "客服让我去找营业厅", "电话里说的")
+    engine.rebuild()
+    monkeypatch.setattr(term_stats, "CANDIDATES", 3)
+    query = parse_query("客服 营业厅 找人")
+    page = engine.search(query.loosened(), services.parse_filters(kind="topic"),
+                         services.scope_for(None), 0, 5, min_match=1, coordinate=False)
+    assert (page.hits[0].kind, page.hits[0].object_id) == ("topic", wanted.first_post_id)

@@ -7,7 +7,7 @@ import pytest
 
 from forum.services import topics
 from search import services
-from search.services import variants
+from search.services import variant_mining, variants
 from tests.conftest import csrf_token, login
 
 
@@ -63,3 +63,30 @@ def test_customers_cannot_approve_candidates(client, site):
     login(client, "alice")
     assert client.get("/admin/search/synonyms").status_code == 403
     assert not services.search(None, "报失").page.items
+
+
+def test_words_jieba_splits_are_joined_into_phrases_and_compared(app):
+    """没 返 (jieba's cut of 没返) occurs together far more often than by chance: it is mined as
+    one term, and found alike 返还 (the word posts use) by its contexts."""
+    texts = []
+    for place in ("营业厅", "网上", "客服", "热线", "掌厅", "短信"):
+        texts += [f"充值送的话费没返，{place}说下个月到账", f"充值送的话费返还了吗，{place}说下个月到账",
+                  f"宽带续费请到{place}缴费", f"话费余额可以在{place}查询", f"{place}没人接"]
+    sentences = [variant_mining.token_runs(t) for t in texts]
+    assert ("没", "返") in variant_mining.find_phrases(sentences)
+    with app.app_context():
+        pairs = {(a, b) for a, b, _ in variants.mine(texts)}
+    assert ("没返", "返还") in pairs
+
+
+def test_places_and_times_are_not_offered_as_variants(app):
+    texts = []
+    for word in ("信号", "网速", "宽带", "客服", "营业厅"):
+        for place in ("湖南", "湖北"):
+            texts += [f"{place}的{word}怎么样", f"我在{place}用{word}"]
+        texts += [f"上午{word}很好", f"下午{word}很好"]
+    with app.app_context():
+        found = variants.mine(texts, min_count=2)
+    terms = {t for a, b, _ in found for t in (a, b)}
+    assert not terms & {"湖南", "湖北", "上午", "下午"}
+    assert variant_mining.is_name_like("湖南") and not variant_mining.is_name_like("扣费")
