@@ -11,7 +11,7 @@ wider words (报修 / 维修: 维修 is also a handset's repair).
 Data only; moderators edit or delete them like any other group.
 
 Revision ID: 0016_search_mined_variants
-Revises: 0015_polish_redeem_phone
+Revises: 0016_threads_floors
 Create Date: 2026-12-06 03:00:00.000000
 """
 from datetime import datetime, timezone
@@ -24,7 +24,7 @@ import forum.models
 
 # revision identifiers, used by Alembic.
 revision = '0016_search_mined_variants'
-down_revision = '0015_polish_redeem_phone'
+down_revision = '0016_threads_floors'
 branch_labels = None
 depends_on = None
 
