@@ -34,7 +34,7 @@ def moderation_queue():
     if status not in queue.QUEUE_STATUSES:
         raise ValidationError("未知的状态", {"status": f"须为 {', '.join(queue.QUEUE_STATUSES)}"})
     filters = queue.QueueFilters(tribe_id=tribe_id, demand=args.get("demand") or None,
-                                 status=status)
+                                 status=status, kind=args.get("kind") or None)
     page, per_page = page_args("TOPICS_PER_PAGE")
     result = queue.list_queue(user, filters, page, per_page)
     return jsonify(page_of(result, [s.queue_row(row, user) for row in result.items]))

@@ -158,6 +158,8 @@ PATHS: dict = {
                                   "default": "open"}, "item status"),
                 _query("tribe", {"type": "string"}, "tribe slug"),
                 _query("demand", {"type": "string", "enum": DEMAND_CODES}, "demand class"),
+                _query("kind", {"type": "string", "enum": ["score", "report"]},
+                       "what queued the post: the scorer, or members' reports (举报)"),
                 PAGE, per_page(20)),
         ok=(200, "QueuePage", "Negative posts by urgency tier, then influence index, then "
             "longest waiting"),

@@ -28,13 +28,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('posts') as batch:
-        batch.add_column(sa.Column('floor', sa.Integer(), nullable=True))
-    with op.batch_alter_table('topics') as batch:
-        batch.add_column(sa.Column('last_floor', sa.Integer(), nullable=False,
-                                   server_default='0'))
-        batch.add_column(sa.Column('is_featured', sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
+    # Plain ALTER TABLE ADD COLUMN (no batch "move and copy"): on SQLite, recreating topics
+    # or posts would drop the old table, and with foreign keys on that cascades to the posts
+    # (and likes, revisions …) that reference it.
+    op.add_column('posts', sa.Column('floor', sa.Integer(), nullable=True))
+    op.add_column('topics', sa.Column('last_floor', sa.Integer(), nullable=False,
+                                      server_default='0'))
+    op.add_column('topics', sa.Column('is_featured', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
     # Backfill: the opening post is floor 1, replies 2, 3 … in id order (deleted ones too).
     op.execute(
         "UPDATE posts SET floor = CASE WHEN is_first THEN 1 ELSE 1 + ("
@@ -43,12 +44,10 @@ def upgrade():
     op.execute(
         "UPDATE topics SET last_floor = COALESCE("
         "(SELECT max(floor) FROM posts WHERE posts.topic_id = topics.id), 0)")
-    with op.batch_alter_table('posts') as batch:
-        batch.create_index('uq_posts_topic_floor', ['topic_id', 'floor'], unique=True)
-    with op.batch_alter_table('topics') as batch:
-        batch.create_index('ix_topics_tribe_featured', ['tribe_id', 'is_featured',
-                                                        'last_activity_at'])
-        batch.create_index('ix_topics_tribe_created', ['tribe_id', 'created_at'])
+    op.create_index('uq_posts_topic_floor', 'posts', ['topic_id', 'floor'], unique=True)
+    op.create_index('ix_topics_tribe_featured', 'topics',
+                    ['tribe_id', 'is_featured', 'last_activity_at'])
+    op.create_index('ix_topics_tribe_created', 'topics', ['tribe_id', 'created_at'])
 
     op.create_table('post_reports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -82,28 +81,26 @@ def upgrade():
     op.create_index('ix_topic_users_topic_watching', 'topic_users', ['topic_id', 'watching'])
     op.create_index('ix_topic_users_user_bookmarked', 'topic_users', ['user_id', 'bookmarked_at'])
 
-    with op.batch_alter_table('moderation_queue_items') as batch:
-        batch.add_column(sa.Column('kind', sa.String(length=16), nullable=False,
-                                   server_default='score'))
-        batch.add_column(sa.Column('report_count', sa.Integer(), nullable=False,
-                                   server_default='0'))
+    op.add_column('moderation_queue_items',
+                  sa.Column('kind', sa.String(length=16), nullable=False,
+                            server_default='score'))
+    op.add_column('moderation_queue_items',
+                  sa.Column('report_count', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade():
-    with op.batch_alter_table('moderation_queue_items') as batch:
-        batch.drop_column('report_count')
-        batch.drop_column('kind')
+    op.drop_column('moderation_queue_items', 'report_count')
+    op.drop_column('moderation_queue_items', 'kind')
     op.drop_index('ix_topic_users_user_bookmarked', table_name='topic_users')
     op.drop_index('ix_topic_users_topic_watching', table_name='topic_users')
     op.drop_table('topic_users')
     op.drop_index('uq_post_reports_open', table_name='post_reports')
     op.drop_index('ix_post_reports_post_status', table_name='post_reports')
     op.drop_table('post_reports')
-    with op.batch_alter_table('topics') as batch:
-        batch.drop_index('ix_topics_tribe_created')
-        batch.drop_index('ix_topics_tribe_featured')
-        batch.drop_column('is_featured')
-        batch.drop_column('last_floor')
-    with op.batch_alter_table('posts') as batch:
-        batch.drop_index('uq_posts_topic_floor')
-        batch.drop_column('floor')
+    op.drop_index('ix_topics_tribe_created', table_name='topics')
+    op.drop_index('ix_topics_tribe_featured', table_name='topics')
+    op.drop_index('uq_posts_topic_floor', table_name='posts')
+    # SQLite ≥ 3.35 drops a column in place (no table copy, so no cascade).
+    op.drop_column('topics', 'is_featured')
+    op.drop_column('topics', 'last_floor')
+    op.drop_column('posts', 'floor')

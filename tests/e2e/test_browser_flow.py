@@ -83,11 +83,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _server_log(proc: subprocess.Popen) -> str:
+    path = getattr(proc, "log_path", None)
+    return path.read_text(errors="replace")[-5000:] if path and path.exists() else ""
+
+
 def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"the app server exited early:\n{proc.stdout.read()}")
+            raise RuntimeError(f"the app server exited early:\n{_server_log(proc)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as resp:
                 if resp.status == 200:
@@ -114,10 +119,13 @@ def running_app(setup: str, prefix: str = "huzhu-e2e-", timeout: float = 180.0):
     subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=timeout)
     port = _free_port()
+    # The server's output goes to a file: a pipe nobody reads fills up after ~64 KB of
+    # request log lines and then blocks the server mid-request (a long browser test hangs).
+    log = open(instance / "server.log", "w")  # noqa: SIM115  (closed with the server)
     proc = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port),
                              "--no-reload", "--no-debugger"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc.log_path = instance / "server.log"
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base + "/", proc, timeout=60)
@@ -128,6 +136,7 @@ def running_app(setup: str, prefix: str = "huzhu-e2e-", timeout: float = 180.0):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="module")

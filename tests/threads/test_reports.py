@@ -132,3 +132,14 @@ def test_moderator_sees_the_report_in_the_queue_page(scene, client):
     assert "举报 ×2" in html
     html = client.get(f"/moderation/queue/{reply.id}").get_data(as_text=True)
     assert "会员举报（2 人）" in html and "垃圾广告 ×2" in html and "卖流量卡的广告" in html
+
+
+def test_moderation_api_lists_report_items_with_their_count(scene, client, api_token):
+    mod, _tribe, _author, a, b, _topic, reply = scene
+    reports.report_post(a, reply, "spam")
+    reports.report_post(b, reply, "abuse")
+    data = client.get("/api/v1/moderation/queue?kind=report", headers=api_token(mod)).get_json()
+    assert [(i["post_id"], i["kind"], i["report_count"]) for i in data["items"]] == [
+        (reply.id, "report", 2)]
+    assert client.get("/api/v1/moderation/queue?kind=score",
+                      headers=api_token(mod)).get_json()["items"] == []
