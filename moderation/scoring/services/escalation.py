@@ -78,7 +78,8 @@ def escalation_cues(text: str, folded: str) -> dict[str, list[str]]:
     if others:
         found["tagged"] = ["@" + t for t in others]
     leaving = [m.group(0).strip() for m in LEAVING.finditer(_MENTION_SPAN.sub(" @ ", _fold(text)))]
-    leaving = [p for p in dict.fromkeys(leaving) if len(p) > 1]
+    # a bare 换/转 matched before a tag: switching to the tagged operator
+    leaving = [p if len(p) > 1 else p + "@…" for p in dict.fromkeys(leaving) if p]
     if leaving:
         found["leaving"] = leaving
     repeated = list(dict.fromkeys(m.group(0) for m in REPEATED.finditer(folded)))
