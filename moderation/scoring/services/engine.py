@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from moderation.scoring.services.escalation import escalation_cues, escalation_features
 from moderation.scoring.services.lexicon import Lexicon
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -188,7 +189,7 @@ MENTION_ESCALATION = re.compile(r"@[^\s@,，。:：]*(315|12315|工信|工业和
 INSULTS = re.compile(r"煞笔|傻逼|傻b|sb|妈的|特么|尼玛|你妈|他妈|tmd|cnm|操你|小偷|强盗|流氓|骗子|土匪|畜生|"
                      r"狗屁|破逼|脑残|智障|j8|滚|去死|王八|混蛋|无耻|黑心|吸血|垃圾|坑爹|丫的|奶奶的|怒了")
 CUE_LABELS = {"regulator": "监管/媒体/法律", "leaving": "转网/销户", "repeated": "反复投诉",
-              "rage": "强烈情绪", "insult": "辱骂"}
+              "rage": "强烈情绪", "insult": "辱骂", "tagged": "点名第三方账号"}
 
 
 def _phrases(pattern: re.Pattern, folded: str) -> list[str]:
@@ -411,6 +412,11 @@ class Model:
     general: dict[str, float] = field(default_factory=dict)
     lexicon: Lexicon = field(default_factory=Lexicon.shipped)
     urgent_shift: float = 0.0     # added to the intensity-3 score (the urgent operating point)
+    # The dedicated urgency model (intensity 3 vs the rest) and its decision point (a logit,
+    # chosen by an inner cross-validation of the training data); without it the intensity
+    # model's class 3 decides.
+    urgent: dict[str, float] = field(default_factory=dict)
+    urgent_threshold: float = 0.0
     meta: dict = field(default_factory=dict)  # training data and figures, for people
 
     @classmethod
@@ -427,6 +433,8 @@ class Model:
                    threshold_shift=float(data.get("threshold_shift", 0.0)),
                    general=data.get("general", {}), lexicon=Lexicon.shipped(),
                    urgent_shift=float(data.get("urgent_shift", 0.0)),
+                   urgent=data.get("urgent", {}),
+                   urgent_threshold=float(data.get("urgent_threshold", 0.0)),
                    meta=data.get("meta", {}))
 
     def to_dict(self) -> dict:
@@ -434,7 +442,8 @@ class Model:
         return {"version": self.version, "negative": self.negative,
                 "intensity": self.intensity, "demand": self.demand,
                 "threshold_shift": self.threshold_shift, "general": self.general,
-                "urgent_shift": self.urgent_shift, "meta": self.meta}
+                "urgent_shift": self.urgent_shift, "urgent": self.urgent,
+                "urgent_threshold": self.urgent_threshold, "meta": self.meta}
 
     def general_logit(self, ngrams: dict[str, float]) -> float:
         """Logit of "positive wording" of the general sentiment model (0 without one)."""
@@ -458,6 +467,7 @@ class Model:
         f.update(structure_features(folded, is_reply))
         cues = urgency_cues(folded, _fold(text[:MAX_TEXT]))
         f.update(cue_features(cues))
+        f.update(escalation_features(text, folded))
         f["bias"] = 1.0
         return f, hits, cues
 
@@ -473,6 +483,10 @@ class Model:
         """The most likely intensity 0–3; a regulator, media or lawyer threat is 3."""
         if not self.intensity:
             level = 3 if cues else (2 if negative else 0)
+        elif self.urgent:
+            urgent = _dot(self.urgent, f) >= self.urgent_threshold
+            scores = {int(k): _dot(w, f) for k, w in self.intensity.items() if k != "3"}
+            level = 3 if urgent else max(scores, key=lambda k: scores[k])
         else:
             scores = {int(k): _dot(w, f) for k, w in self.intensity.items()}
             scores[3] = scores.get(3, -math.inf) + self.urgent_shift
@@ -541,6 +555,10 @@ def score_with(text: str, library: KeywordLibrary, model: Model, threshold: int 
     negative = score >= threshold
     intent = model.intent(f, normalise(text), negative)
     intensity = model.intensity_of(f, negative, cues)
+    if intensity == 3:  # shown: the guideline's cues, then the urgency model's own
+        for kind, phrases in escalation_cues(text, normalise(text)).items():
+            cues.setdefault(kind, [])
+            cues[kind] += [p for p in phrases if p not in cues[kind]]
     seen: list[str] = []
     for kind in ("negative", "business"):
         for e in hits:
