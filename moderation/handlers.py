@@ -22,11 +22,8 @@ def _on_post_scored(_sender=None, *, post_id: int, negative: bool,
         queue.push_live(item)
 
 
-def connect() -> None:
-    """Subscribe once per process (blinker ignores a second connect of the same function)."""
-    events.post_scored.connect(_on_post_scored)
-
-
-def disconnect() -> None:
-    """Stop hearing the scorer (the demo seed scores in bulk, then queues in one pass)."""
-    events.post_scored.disconnect(_on_post_scored)
+SUBSCRIPTIONS = events.Subscriptions(
+    (events.post_scored, _on_post_scored),
+)
+connect = SUBSCRIPTIONS.connect
+disconnect = SUBSCRIPTIONS.disconnect
