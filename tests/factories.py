@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import itertools
 
+from forum.extensions import db
 from forum.models import Post, Topic, Tribe, User
 from forum.services import accounts, topics, tribes
 from ideas.services import ideas
 from moderation.services import tickets
+from rewards.services.ledger import Award, award
 
 _numbers = itertools.count(1)
 PASSWORD = "password123"
@@ -53,3 +55,9 @@ def idea(author: User, title: str | None = None, category: str = "服务流程",
          draft: bool = False):
     return ideas.submit_idea(author, title or f"金点子第{next(_numbers)}号", problem, proposal,
                              category, draft=draft)
+
+
+def points(to: User, amount: int, source_id: int = 1) -> None:
+    """Give ``to`` a bonus of ``amount`` points (a ledger entry), committed as an edge would."""
+    award(Award(to.id, "bonus", "test", source_id, amount=amount))
+    db.session.commit()
