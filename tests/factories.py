@@ -53,8 +53,10 @@ def idea(author: User, title: str | None = None, category: str = "服务流程",
          problem: str = "营业厅排队太久，老人不会用自助机。",
          proposal: str = "高峰时段安排一名引导员，帮老人取号和办理简单业务。",
          draft: bool = False):
-    return ideas.submit_idea(author, title or f"金点子第{next(_numbers)}号", problem, proposal,
+    made = ideas.submit_idea(author, title or f"金点子第{next(_numbers)}号", problem, proposal,
                              category, draft=draft)
+    db.session.commit()  # the factory is the edge: the events go out
+    return made
 
 
 def points(to: User, amount: int, source_id: int = 1) -> None:
