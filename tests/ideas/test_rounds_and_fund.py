@@ -152,6 +152,7 @@ def test_concurrent_grants_never_overdraw_the_fund(app, people, make_idea):
         idea = get_idea_or_404(ids[i], owner, lock=True)
         try:
             triage.transition(owner, idea, "funded", amount=200_00)
+            db.session.commit()  # each thread is an edge
             results.append("ok")
         except Conflict:
             results.append("refused")

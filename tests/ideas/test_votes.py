@@ -78,6 +78,7 @@ def test_ten_concurrent_votes_by_one_employee_leave_one_vote(app, people, make_i
         idea = get_idea_or_404(idea_id, voter)
         try:
             outcomes.append(votes.set_vote(voter, idea, True))
+            db.session.commit()  # each thread is an edge
         except Conflict:
             outcomes.append("conflict")
 
