@@ -106,6 +106,23 @@ post_scored = signals.signal("post_scored")
 searchable_changed = signals.signal("searchable_changed")
 
 
+class Subscriptions:
+    """A package's receivers, the one way to register them: ``(signal, handler)`` pairs in its
+    ``handlers.py``, connected by its ``init_app`` and disconnected together (a bulk load
+    pauses them). Blinker keeps one connection per receiver, so connecting twice is harmless."""
+
+    def __init__(self, *pairs: tuple[Event, Any]) -> None:
+        self.pairs = pairs
+
+    def connect(self) -> None:
+        for signal, handler in self.pairs:
+            signal.connect(handler)
+
+    def disconnect(self) -> None:
+        for signal, handler in self.pairs:
+            signal.disconnect(handler)
+
+
 def emit(signal: Event, **payload: Any) -> None:
     """Send ``signal`` with ``payload`` once the current transaction commits."""
     sent = uow.as_sent(payload)

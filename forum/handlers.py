@@ -67,7 +67,7 @@ def claim_message_images(sender, *, message_id: int, **_):
     attachments.claim_for_message(message_id)
 
 
-_SUBSCRIPTIONS = (
+SUBSCRIPTIONS = events.Subscriptions(
     (events.post_created, claim_post_images),
     (events.post_edited, claim_post_images),
     (events.message_sent, claim_message_images),
@@ -80,5 +80,4 @@ _SUBSCRIPTIONS = (
 
 def init_app(app: Flask) -> None:
     """Connect the handlers (idempotent: blinker keeps one connection per receiver)."""
-    for signal, handler in _SUBSCRIPTIONS:
-        signal.connect(handler)
+    SUBSCRIPTIONS.connect()

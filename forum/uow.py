@@ -6,7 +6,8 @@ through it: events (``forum.events.emit``) and background tasks
 (``forum.jobs.enqueue_after_commit``).
 
 The edge (a view, an API call, a task, a CLI command) owns the transaction and commits it
-(``with unit_of_work():``; inside it a service's commit only flushes);
+(``init_app`` wraps every view, ``HuzhuTask`` every task, ``@atomic`` the CLI commands; inside
+it a service's commit only flushes; a nested block is a savepoint, as is ``savepoint()``);
 ``Session.commit`` then runs the queued callbacks in order, each in a unit of work of its own
 (committed after it, rolled back if it raises), so work a callback queues goes out too, and
 an eager in-process task never waits on a write lock this session still holds (SQLite).

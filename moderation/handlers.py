@@ -1,6 +1,8 @@
-"""Moderation hears the scorer (``post_scored``): negative posts enter the queue and are
-pushed live to moderators. A failure here is logged and never undoes the score (each
-receiver of a ``forum.events`` signal runs in a unit of work of its own)."""
+"""Moderation hears the forum: a negative score (``post_scored``) or a member's 举报
+(``post_reported``) puts the post in the queue, pushed live to moderators; an administrator's
+reset link (``password_reset_issued``) goes on the audit log. A failure here is logged and never
+undoes what the forum did (each receiver of a ``forum.events`` signal runs in a unit of work of
+its own)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ def _on_password_reset_issued(_sender=None, *, reset_id: int, user_id: int, chan
     if channel == "admin":
         audit.record(issued_by_id, "password_reset_link", "user", user_id,
                      after={"reset_id": reset_id})
+
+
 def _on_post_reported(_sender=None, *, post_id: int, **_payload) -> None:
     """A member's 举报: the post is queued (or its item counts the report and reopens)."""
     item, fresh = reports.enqueue_report(post_id)
@@ -36,13 +40,10 @@ def _on_post_reported(_sender=None, *, post_id: int, **_payload) -> None:
         queue.push_live(item)
 
 
-def connect() -> None:
-    """Subscribe once per process (blinker ignores a second connect of the same function)."""
-    events.post_scored.connect(_on_post_scored)
-    events.password_reset_issued.connect(_on_password_reset_issued)
-    events.post_reported.connect(_on_post_reported)
-
-
-def disconnect() -> None:
-    """Stop hearing the scorer (the demo seed scores in bulk, then queues in one pass)."""
-    events.post_scored.disconnect(_on_post_scored)
+SUBSCRIPTIONS = events.Subscriptions(
+    (events.post_scored, _on_post_scored),
+    (events.password_reset_issued, _on_password_reset_issued),
+    (events.post_reported, _on_post_reported),
+)
+connect = SUBSCRIPTIONS.connect
+disconnect = SUBSCRIPTIONS.disconnect

@@ -50,7 +50,7 @@ def on_user_registered(_sender=None, *, user_id, **_):
     points.user_registered(user_id=user_id)
 
 
-SUBSCRIPTIONS = (
+SUBSCRIPTIONS = events.Subscriptions(
     (events.post_created, on_post_created),
     (events.post_liked, on_post_liked),
     (events.answer_accepted, on_answer_accepted),
@@ -60,15 +60,5 @@ SUBSCRIPTIONS = (
     (events.idea_state_changed, on_idea_state_changed),
     (events.user_registered, on_user_registered),
 )
-
-
-def connect() -> None:
-    """Subscribe (blinker keeps one connection per function, so twice is harmless)."""
-    for signal, handler in SUBSCRIPTIONS:
-        signal.connect(handler)
-
-
-def disconnect() -> None:
-    """Stop awarding (bulk loads that backfill the ledger in one go afterwards)."""
-    for signal, handler in SUBSCRIPTIONS:
-        signal.disconnect(handler)
+connect = SUBSCRIPTIONS.connect
+disconnect = SUBSCRIPTIONS.disconnect

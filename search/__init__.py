@@ -19,7 +19,15 @@ from forum.templating import (
     register_new_topic_section,
     register_topic_section,
 )
-from search import api, cli, handlers, models, openapi, views  # noqa: F401  (models: tables)
+from search import (  # noqa: F401  (models: tables; admin_views: routes)
+    admin_views,
+    api,
+    cli,
+    handlers,
+    models,
+    openapi,
+    views,
+)
 from search.services import create_backend, rebuild, total_to_index
 
 

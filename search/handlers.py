@@ -44,25 +44,15 @@ def _topic_changed(_sender=None, *, topic_id: int, **_payload) -> None:
     enqueue_after_commit(tasks.reindex_topic, topic_id)
 
 
-def connect() -> None:
-    """Subscribe once per process (blinker keeps the functions; connecting twice is a no-op)."""
-    events.post_created.connect(_post_changed)
-    events.post_edited.connect(_post_changed)
-    events.post_removed.connect(_post_removed)
-    events.answer_accepted.connect(_topic_changed)
-    events.post_visibility_changed.connect(_visibility_changed)
-    events.idea_submitted.connect(_idea_changed)
-    events.idea_state_changed.connect(_idea_changed)
-    events.searchable_changed.connect(_searchable_changed)
-
-
-def disconnect() -> None:
-    """Stop following events (bulk loads that rebuild the index once at the end)."""
-    events.post_created.disconnect(_post_changed)
-    events.post_edited.disconnect(_post_changed)
-    events.post_removed.disconnect(_post_removed)
-    events.answer_accepted.disconnect(_topic_changed)
-    events.post_visibility_changed.disconnect(_visibility_changed)
-    events.idea_submitted.disconnect(_idea_changed)
-    events.idea_state_changed.disconnect(_idea_changed)
-    events.searchable_changed.disconnect(_searchable_changed)
+SUBSCRIPTIONS = events.Subscriptions(
+    (events.post_created, _post_changed),
+    (events.post_edited, _post_changed),
+    (events.post_removed, _post_removed),
+    (events.answer_accepted, _topic_changed),
+    (events.post_visibility_changed, _visibility_changed),
+    (events.idea_submitted, _idea_changed),
+    (events.idea_state_changed, _idea_changed),
+    (events.searchable_changed, _searchable_changed),
+)
+connect = SUBSCRIPTIONS.connect
+disconnect = SUBSCRIPTIONS.disconnect

@@ -1,13 +1,10 @@
-"""Search pages: /search, and the synonym list at /admin/search/synonyms."""
+"""Search pages: /search (the synonym list's admin pages are in search/admin_views.py)."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -18,8 +15,6 @@ from forum.errors import ValidationError
 from forum.services.tribes import list_tribes
 from forum.views.helpers import current_actor, page_arg
 from search import services
-from search.forms import DeleteForm, SynonymForm
-from search.services import synonyms, variants
 
 bp = Blueprint("search", __name__)
 
@@ -65,69 +60,3 @@ def search():
         "search/search.html", q=q, args=args, results=results, errors=errors,
         suggestions=suggestions, tribes=list_tribes(), keep=keep, result_url=result_url,
     ), (422 if errors else 200)
-
-
-# --- synonyms (moderators and admins) -------------------------------------------------------
-
-
-def _require_editor():
-    if not current_user.is_authenticated:
-        return redirect(url_for("forum.login", next=request.full_path.rstrip("?")))
-    if not synonyms.can_edit(current_user):
-        abort(403)
-    return None
-
-
-@bp.route("/admin/search/synonyms", methods=["GET", "POST"])
-def synonym_list():
-    refused = _require_editor()
-    if refused:
-        return refused
-    form = SynonymForm()
-    if form.validate_on_submit():
-        try:
-            synonyms.save_synonym(current_actor(), form.terms.data or "")
-        except ValidationError as err:
-            form.apply_errors(err.fields, err.message)
-        else:
-            flash("同义词已添加，立即对搜索生效", "success")
-            return redirect(url_for("search.synonym_list"))
-    status = 422 if form.has_errors else 200
-    return render_template("search/synonyms.html", form=form, synonyms=synonyms.list_synonyms(),
-                           delete_form=DeleteForm(formdata=None),
-                           candidates=variants.pending_candidates()), status
-
-
-@bp.route("/admin/search/synonyms/<id:synonym_id>/edit", methods=["GET", "POST"])
-def synonym_edit(synonym_id: int):
-    refused = _require_editor()
-    if refused:
-        return refused
-    synonym = synonyms.get_synonym_or_404(synonym_id)
-    form = SynonymForm()
-    if form.validate_on_submit():
-        try:
-            synonyms.save_synonym(current_actor(), form.terms.data or "", synonym)
-        except ValidationError as err:
-            form.apply_errors(err.fields, err.message)
-        else:
-            flash("同义词已保存", "success")
-            return redirect(url_for("search.synonym_list"))
-    elif not form.is_submitted():
-        form.terms.data = synonym.terms
-    status = 422 if form.has_errors else 200
-    return render_template("search/synonym_edit.html", form=form, synonym=synonym), status
-
-
-@bp.route("/admin/search/synonyms/<id:synonym_id>/delete", methods=["POST"])
-def synonym_delete(synonym_id: int):
-    refused = _require_editor()
-    if refused:
-        return refused
-    synonym = synonyms.get_synonym_or_404(synonym_id)
-    form = DeleteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    synonyms.delete_synonym(current_actor(), synonym)
-    flash("这组同义词已删除", "success")
-    return redirect(url_for("search.synonym_list"))

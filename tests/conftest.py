@@ -226,6 +226,12 @@ def make_tribe(app, make_user):
     return _make
 
 
+def post_form(client, path: str, data: dict | None = None, token_page: str = "/", **kwargs):
+    """POST a form as a browser does: the fields plus the page's CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_page)},
+                       **kwargs)
+
+
 def login(client, username: str, password: str = "password123", remember: bool = False):
     """Log in through the real login form (with its CSRF token)."""
     token = csrf_token(client, "/login")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import itertools
 
+from forum.extensions import db
 from forum.models import Post, Topic, Tribe, User
 from forum.services import accounts, topics, tribes
 from ideas.services import ideas
 from moderation.services import tickets
+from rewards.services.ledger import Award, award
 
 _numbers = itertools.count(1)
 PASSWORD = "password123"
@@ -51,5 +53,13 @@ def idea(author: User, title: str | None = None, category: str = "服务流程",
          problem: str = "营业厅排队太久，老人不会用自助机。",
          proposal: str = "高峰时段安排一名引导员，帮老人取号和办理简单业务。",
          draft: bool = False):
-    return ideas.submit_idea(author, title or f"金点子第{next(_numbers)}号", problem, proposal,
+    made = ideas.submit_idea(author, title or f"金点子第{next(_numbers)}号", problem, proposal,
                              category, draft=draft)
+    db.session.commit()  # the factory is the edge: the events go out
+    return made
+
+
+def points(to: User, amount: int, source_id: int = 1) -> None:
+    """Give ``to`` a bonus of ``amount`` points (a ledger entry), committed as an edge would."""
+    award(Award(to.id, "bonus", "test", source_id, amount=amount))
+    db.session.commit()

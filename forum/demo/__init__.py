@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from forum.demo.bulk import bulk_load
 from forum.demo.dialogues import DATA_FILE
 from forum.demo.seed import seed
+from forum.extensions import db
 
 DEFAULT_LIMIT = 400
 
@@ -45,6 +46,7 @@ def run_seeders(progress: bool = False) -> list[tuple[str, str, float]]:
             summary = seeder(progress=progress)
         else:
             summary = seeder()
+        db.session.commit()  # the seed command is the edge: each seeder is one unit of work
         done.append((name, summary, time.perf_counter() - started))
     return done
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from forum import events
 from forum.errors import Conflict, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import User, utcnow
@@ -80,7 +79,7 @@ def deposit(admin: User, amount: int, note: str = "") -> IdeaFundEntry:
     entry = IdeaFundEntry(kind=DEPOSIT, amount=amount, by_id=admin.id, note=note or "注资",
                           created_at=utcnow())
     db.session.add(entry)
-    events.commit()
+    db.session.flush()
     return entry
 
 

@@ -93,7 +93,7 @@ def submit_idea(author: User, title: str, problem: str, proposal: str, category:
     if not draft:
         events.emit(events.idea_submitted, idea_id=idea.id, author_id=author.id,
                     category=idea.category)
-    events.commit()
+    db.session.flush()
     return idea
 
 
@@ -125,7 +125,7 @@ def edit_idea(user: User, idea: Idea, title: str, problem: str, proposal: str, c
                     category=idea.category)
     elif not idea.is_draft:
         events.emit(events.searchable_changed, kind="idea", object_id=idea.id)
-    events.commit()
+    db.session.flush()
     return idea
 
 
@@ -133,7 +133,7 @@ def delete_draft(user: User, idea: Idea) -> None:
     if not (idea.is_draft and idea.author_id == user.id):
         raise PermissionDenied("只能删除自己的草稿")
     db.session.delete(idea)
-    events.commit()
+    db.session.flush()
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def add_comment(user: User, idea: Idea, body: str, parent_id: int | None = None)
     db.session.add(comment)
     db.session.execute(sa.update(Idea).where(Idea.id == idea.id)
                        .values(comment_count=Idea.comment_count + 1))
-    events.commit()
+    db.session.flush()
     db.session.refresh(idea)
     return comment
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import User
@@ -45,7 +44,7 @@ def assign_owner(actor: User, username: str, category: str) -> IdeaOwner:
             db.session.add(owner)
     except IntegrityError:
         raise Conflict(f"{user.display_name} 已经是「{category}」的负责人") from None
-    events.commit()
+    db.session.flush()
     return owner
 
 
@@ -56,4 +55,4 @@ def remove_owner(actor: User, user_id: int, category: str) -> None:
     if gone != 1:
         db.session.rollback()
         raise NotFound("没有这条负责人记录")
-    events.commit()
+    db.session.flush()

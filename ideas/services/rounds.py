@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from forum import events
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import User, utcnow
@@ -120,7 +119,7 @@ def open_round(actor: User, title: str, deadline: datetime | None, budget: int |
     db.session.flush()
     for idea_id, estimate in sorted(estimates.items()):
         db.session.add(RoundIdea(round_id=rnd.id, idea_id=idea_id, estimate=estimate))
-    events.commit()
+    db.session.flush()
     return rnd
 
 
@@ -184,7 +183,7 @@ def set_round_vote(user: User, rnd: ArenaRound, idea_id: int, wanted: bool | Non
     db.session.execute(sa.update(RoundIdea).where(
         RoundIdea.round_id == rnd.id, RoundIdea.idea_id == idea_id)
         .values(vote_count=RoundIdea.vote_count + delta))
-    events.commit()
+    db.session.flush()
     db.session.refresh(entry)
     return wanted, entry.vote_count
 
@@ -215,7 +214,7 @@ def close_round(rnd: ArenaRound, now: datetime | None = None) -> bool:
     db.session.refresh(rnd)
     for entry in propose_winners(rnd):
         entry.is_proposed = True
-    events.commit()
+    db.session.flush()
     return True
 
 
@@ -280,7 +279,7 @@ def settle_round(actor: User, rnd: ArenaRound) -> ArenaRound:
     if done != 1:
         db.session.rollback()
         raise Conflict("只有已截止的擂台赛可以结算")
-    events.commit()
+    db.session.flush()
     db.session.refresh(rnd)
     return rnd
 

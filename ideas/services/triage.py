@@ -110,7 +110,7 @@ def transition(actor: User, idea: Idea, to: str, reason: str | None = None,
         fund.grant(actor, idea, fund.check_amount(amount), round_id=round_id)
         reason = reason or f"获得金点子基金资助 {fund.yuan(amount)} 元"
     record_change(idea, actor, to, reason)
-    events.commit()
+    db.session.flush()
     return idea
 
 
@@ -125,7 +125,7 @@ def categorise(actor: User, idea: Idea, category: str) -> Idea:
         raise Conflict("已合并的点子和草稿不能改分类")
     idea.category = category
     idea.updated_at = utcnow()
-    events.commit()
+    db.session.flush()
     return idea
 
 
@@ -150,7 +150,7 @@ def merge(actor: User, duplicate: Idea, survivor: Idea) -> Idea:
     _recount(duplicate)
     duplicate.merged_into_id = survivor.id
     record_change(duplicate, actor, MERGED, f"与 #{survivor.id}「{survivor.title}」重复，已合并")
-    events.commit()
+    db.session.flush()
     return survivor
 
 

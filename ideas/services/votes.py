@@ -62,7 +62,7 @@ def set_vote(user: User, idea: Idea, wanted: bool) -> tuple[bool, int]:
         raise Conflict("你已经为这个点子点过赞了" if wanted else "你还没有为这个点子点赞")
     events.emit(events.idea_voted, idea_id=idea.id, author_id=idea.author_id,
                 voter_id=user.id, voted=wanted)
-    events.commit()
+    db.session.flush()
     return wanted, _fresh_count(idea)
 
 

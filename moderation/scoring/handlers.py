@@ -22,12 +22,9 @@ def _post_changed(_sender=None, *, post_id: int, **_payload) -> None:
         log.exception("could not queue scoring of post %s", post_id)
 
 
-def connect() -> None:
-    """Subscribe once per process (connecting twice is a no-op in blinker)."""
-    events.post_created.connect(_post_changed)
-    events.post_edited.connect(_post_changed)
-
-
-def disconnect() -> None:
-    events.post_created.disconnect(_post_changed)
-    events.post_edited.disconnect(_post_changed)
+SUBSCRIPTIONS = events.Subscriptions(
+    (events.post_created, _post_changed),
+    (events.post_edited, _post_changed),
+)
+connect = SUBSCRIPTIONS.connect
+disconnect = SUBSCRIPTIONS.disconnect

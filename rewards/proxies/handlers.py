@@ -41,15 +41,11 @@ def on_ticket_rated(_sender=None, *, ticket_id: int, tribe_id: int | None = None
     commission.award_ticket(ticket_id, tribe_id, responder_ids, score)
 
 
-_SUBSCRIPTIONS = (
+SUBSCRIPTIONS = events.Subscriptions(
     (events.post_created, on_post_created),
     (events.answer_accepted, on_answer_accepted),
     (events.post_removed, on_post_removed),
     (events.ticket_rated, on_ticket_rated),
 )
-
-
-def connect() -> None:
-    """Subscribe once per process (blinker keeps one connection per receiver)."""
-    for signal, handler in _SUBSCRIPTIONS:
-        signal.connect(handler)
+connect = SUBSCRIPTIONS.connect
+disconnect = SUBSCRIPTIONS.disconnect

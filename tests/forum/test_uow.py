@@ -86,3 +86,56 @@ def test_a_rollback_inside_a_unit_of_work_refuses_to_commit_the_rest(make_user):
         db.session.rollback()
         tribes.save_tribe(admin, slug="huafei", name="话费", description="话费问题")
     assert _committed_tribes() == before
+
+
+def test_every_view_is_an_edge_and_a_view_that_raises_commits_nothing(app, make_user):
+    from werkzeug.exceptions import NotFound
+
+    assert all(getattr(view, "_huzhu_atomic", False)
+               for endpoint, view in app.view_functions.items() if endpoint != "static")
+    admin = make_user("boss", roles=("admin",))
+    before = _committed_tribes()
+
+    @uow.atomic
+    def view():
+        tribes.save_tribe(admin, slug="kuandai", name="宽带", description="宽带问题")
+        raise NotFound()
+
+    with pytest.raises(NotFound):
+        view()
+    assert _committed_tribes() == before
+
+
+def test_a_nested_block_that_fails_is_undone_alone_and_its_events_never_sent(make_user):
+    admin = make_user("boss", roles=("admin",))
+    sent = []
+    before = _committed_tribes()
+    with uow.unit_of_work(strict=False):
+        tribes.save_tribe(admin, slug="kuandai", name="宽带", description="宽带问题")
+        with pytest.raises(RuntimeError), uow.unit_of_work():
+            tribes.save_tribe(admin, slug="huafei", name="话费", description="话费问题")
+            uow.on_commit(lambda: sent.append("nested"))
+            raise RuntimeError("the action's second step fails")
+        uow.on_commit(lambda: sent.append("outer"))
+    assert _committed_tribes() == before + 1
+    assert sent == ["outer"]
+
+
+def test_a_savepoint_undoes_its_writes_and_never_commits(make_user):
+    from rewards.models import LedgerEntry
+    from rewards.services.ledger import Award, award
+
+    def committed_entries() -> int:
+        with db.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(LedgerEntry)).scalar()
+
+    user = make_user("giver")
+    db.session.commit()
+    with pytest.raises(RuntimeError), uow.savepoint():
+        award(Award(user.id, "bonus", "test", 1, amount=5))  # flushes, never commits
+        raise RuntimeError("refused")
+    with uow.savepoint():
+        award(Award(user.id, "bonus", "test", 2, amount=7))
+    assert committed_entries() == 0  # the caller is the edge
+    db.session.commit()
+    assert committed_entries() == 1

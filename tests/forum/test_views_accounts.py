@@ -6,11 +6,7 @@ from __future__ import annotations
 from forum.extensions import db
 from forum.models import User
 from forum.services import accounts, topics
-from tests.conftest import csrf_token, login
-
-
-def post_form(client, path: str, data: dict, token_page: str = "/"):
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, token_page)})
+from tests.conftest import csrf_token, login, post_form
 
 
 def register(client, username="xiaoming", display_name="小明", password="password123",

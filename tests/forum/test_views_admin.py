@@ -7,14 +7,10 @@ import pytest
 from forum.extensions import db
 from forum.models import Tribe
 from forum.services import accounts, tribes
-from tests.conftest import csrf_token, login
+from tests.conftest import login, post_form
 
 ADMIN_PAGES = ["/admin/tribes", "/admin/tribes/new", "/admin/tribes/liuliang/edit",
                "/admin/users"]
-
-
-def post_form(client, path: str, data: dict | None = None):
-    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, "/")})
 
 
 def tribe_form(**overrides) -> dict:

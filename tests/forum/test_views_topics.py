@@ -11,12 +11,7 @@ import pytest
 from forum.extensions import db
 from forum.models import Post, Topic
 from forum.services import topics
-from tests.conftest import csrf_token, login
-
-
-def post_form(client, path: str, data: dict | None = None, **kwargs):
-    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, "/")},
-                       **kwargs)
+from tests.conftest import csrf_token, login, post_form
 
 
 def post_bodies(html: str) -> list[str]:

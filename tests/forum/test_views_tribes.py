@@ -8,11 +8,7 @@ import re
 from forum.extensions import db
 from forum.models import Topic
 from forum.services import topics, tribes
-from tests.conftest import csrf_token, login
-
-
-def post_form(client, path: str, data: dict | None = None):
-    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, "/")})
+from tests.conftest import login, post_form
 
 
 def test_tribes_page_lists_tribes_with_counts(client, make_user, make_tribe):

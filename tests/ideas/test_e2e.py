@@ -34,6 +34,9 @@ with app.app_context():
         triage.transition(boss, idea, state)
     rounds.open_round(boss, "第一轮擂台赛", utcnow() + timedelta(days=5), 1_000_000,
                       {idea.id: 500_000}, winners_max=1)
+    from forum.extensions import db
+
+    db.session.commit()  # the setup script is the edge
 """
 
 

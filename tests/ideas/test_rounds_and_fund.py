@@ -66,6 +66,7 @@ def test_one_round_vote_per_employee_per_idea(people, arena):
     voter = people["voter"]
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         rounds.set_round_vote(voter, arena["round"], arena["b"].id, True)
+        db.session.commit()  # the test is the edge
         with pytest.raises(Conflict):
             rounds.set_round_vote(voter, arena["round"], arena["b"].id, True)
         assert rounds.set_round_vote(voter, arena["round"], arena["b"].id) == (False, 1)
@@ -116,6 +117,7 @@ def test_the_ledger_sums_to_the_balance_and_a_grant_happens_once(people, make_id
     fund.deposit(people["admin"], 500_00, "年度预算")
     idea = _arena_idea(people, make_idea, "资助一次")
     triage.transition(people["owner"], idea, "funded", amount=200_00)
+    db.session.commit()  # the test is the edge
     with pytest.raises(Conflict):
         fund.grant(people["owner"], idea, 100_00)
     total = db.session.scalar(sa.select(sa.func.sum(IdeaFundEntry.amount)))
@@ -150,6 +152,7 @@ def test_concurrent_grants_never_overdraw_the_fund(app, people, make_idea):
         idea = get_idea_or_404(ids[i], owner, lock=True)
         try:
             triage.transition(owner, idea, "funded", amount=200_00)
+            db.session.commit()  # each thread is an edge
             results.append("ok")
         except Conflict:
             results.append("refused")

@@ -64,6 +64,7 @@ def test_the_happy_path_is_recorded_with_who_when_and_why(people, make_idea):
 def test_the_author_is_notified_of_each_change(people, make_idea):
     idea = make_idea(author=people["employee"])
     triage.transition(people["owner"], idea, "under_review")
+    db.session.commit()  # the test is the edge
     notes = db.session.scalars(sa.select(Notification).where(
         Notification.user_id == people["employee"].id)).all()
     assert [n.kind for n in notes] == ["idea_state"]
@@ -80,6 +81,7 @@ def test_rejecting_requires_a_reason(people, make_idea):
 def test_funding_requires_an_amount_within_the_fund(people, make_idea):
     idea = make_idea()
     _walk_to(people["owner"], idea, "in_arena")
+    db.session.commit()  # the test is the edge
     with pytest.raises(ValidationError):
         triage.transition(people["owner"], idea, "funded")
     with pytest.raises(Conflict, match="基金余额不足"):

@@ -29,6 +29,7 @@ def test_voting_on_ones_own_idea_is_a_conflict_with_a_message(people, make_idea)
 def test_voting_twice_explicitly_is_a_conflict_and_counts_once(people, make_idea):
     idea = make_idea()
     votes.set_vote(people["voter"], idea, True)
+    db.session.commit()  # the test is the edge
     with pytest.raises(Conflict, match="已经为这个点子点过赞"):
         votes.set_vote(people["voter"], idea, True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IdeaVote)) == 1
@@ -44,6 +45,8 @@ def test_a_vote_emits_idea_voted_after_commit(people, make_idea):
     events.idea_voted.connect(handler)
     try:
         votes.set_vote(people["voter"], idea, True)
+        assert seen == []
+        db.session.commit()  # the test is the edge
     finally:
         events.idea_voted.disconnect(handler)
     assert seen == [{"idea_id": idea.id, "author_id": people["employee"].id,
@@ -75,6 +78,7 @@ def test_ten_concurrent_votes_by_one_employee_leave_one_vote(app, people, make_i
         idea = get_idea_or_404(idea_id, voter)
         try:
             outcomes.append(votes.set_vote(voter, idea, True))
+            db.session.commit()  # each thread is an edge
         except Conflict:
             outcomes.append("conflict")
 

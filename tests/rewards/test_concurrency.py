@@ -26,12 +26,14 @@ def test_twenty_threads_redeem_the_last_five_items(app, make_user):
         award(Award(user.id, "bonus", "test", i, amount=100))
     thing = store.save_item(name="流量包", description="", price=60, stock=5,
                             per_user_limit=0, active=True)
+    db.session.commit()  # the test is the edge
     user_ids, item_id = [u.id for u in users], thing.id
     outcomes = []
 
     def work(i):
         try:
             store.redeem(db.session.get(User, user_ids[i]), item_id)
+            db.session.commit()  # each thread is an edge
             outcomes.append("ok")
         except Conflict as err:
             outcomes.append(err.code)
@@ -53,12 +55,14 @@ def test_one_user_racing_for_a_limited_item_gets_only_the_limit(app, make_user):
     award(Award(user.id, "bonus", "test", 1, amount=1000))
     thing = store.save_item(name="话费券", description="", price=100, stock=10,
                             per_user_limit=2, active=True)
+    db.session.commit()  # the test is the edge
     uid, item_id = user.id, thing.id
     outcomes = []
 
     def work(_):
         try:
             store.redeem(db.session.get(User, uid), item_id)
+            db.session.commit()  # each thread is an edge
             outcomes.append("ok")
         except Conflict as err:
             outcomes.append(err.code)
@@ -75,6 +79,7 @@ def test_ten_concurrent_awards_of_one_event_write_one_entry(app, make_user):
 
     def work(_):
         award(Award(uid, "topic_created", "post", 42, tribe_id=None))
+        db.session.commit()  # each thread is an edge
 
     assert run_concurrently(app, 10, work) == []
     db.session.expire_all()
@@ -91,6 +96,7 @@ def test_concurrent_likes_respect_the_daily_cap(app, make_user):
     def work(i):
         for j in range(6):
             award(Award(uid, "post_liked", "like", 1, actor_id=i * 10 + j + 1))
+            db.session.commit()  # each thread is an edge
 
     assert run_concurrently(app, 10, work) == []
     db.session.expire_all()

@@ -146,6 +146,7 @@ def test_concurrent_roll_ups_count_every_delta_exactly_once(app, make_user, monk
     for j in range(20):  # a batch queues one delta per user: 20 batches, 600 deltas
         award_many([Award(u.id, "bonus", "test", i * 100 + j, amount=j + 1)
                     for i, u in enumerate(users)])
+    db.session.commit()  # the test is the edge
     assert queued() == 600
     folded = []
 

@@ -12,13 +12,9 @@ from forum.extensions import db
 from rewards.models import RewardItem, RewardOrder
 from rewards.proxies.services import lifecycle
 from rewards.services import store
-from rewards.services.ledger import Award, award
+from tests import factories as f
 from tests.conftest import csrf_token, login
 from tests.rewards.conftest import points_of
-
-
-def give(user, amount: int, source_id: int = 1) -> None:
-    award(Award(user.id, "bonus", "test", source_id, amount=amount))
 
 
 def phone_item(price=100) -> RewardItem:
@@ -30,7 +26,7 @@ def phone_item(price=100) -> RewardItem:
                                          ("+86 139-1234-5678", "13912345678")])
 def test_a_phone_item_takes_a_mainland_mobile_number(make_user, typed, kept):
     user = make_user()
-    give(user, 150)
+    f.points(user, 150)
     order = store.redeem(user, phone_item().id, typed)
     assert order.phone == kept and order.masked_phone == kept[:3] + "****" + kept[-4:]
 
@@ -39,7 +35,7 @@ def test_a_phone_item_takes_a_mainland_mobile_number(make_user, typed, kept):
                                    "138001380001", "abc"])
 def test_a_phone_item_refuses_a_missing_or_wrong_number_and_debits_nothing(make_user, typed):
     user = make_user()
-    give(user, 150)
+    f.points(user, 150)
     thing = phone_item()
     with pytest.raises(ValidationError) as refused:
         store.redeem(user, thing.id, typed)
@@ -51,7 +47,7 @@ def test_a_phone_item_refuses_a_missing_or_wrong_number_and_debits_nothing(make_
 
 def test_the_store_page_asks_for_the_number_and_keeps_a_wrong_one(client, make_user):
     user = make_user("buyer")
-    give(user, 150)
+    f.points(user, 150)
     thing = phone_item()
     login(client, "buyer")
     html = client.get("/store").get_data(as_text=True)
@@ -70,7 +66,7 @@ def test_the_store_page_asks_for_the_number_and_keeps_a_wrong_one(client, make_u
 
 def test_the_api_takes_the_phone_and_declares_it(client, make_user, api_token):
     user = make_user("apibuyer")
-    give(user, 150)
+    f.points(user, 150)
     thing = phone_item()
     headers = api_token(user)
     catalogue = client.get("/api/v1/rewards/catalogue").get_json()["items"]
@@ -88,7 +84,7 @@ def test_the_api_takes_the_phone_and_declares_it(client, make_user, api_token):
 def test_unaffordable_items_are_shown_disabled_with_the_reason_and_still_refused(
         client, make_user):
     user = make_user("poor")
-    give(user, 100)
+    f.points(user, 100)
     cheap = store.save_item(name="定制帆布袋", description="", price=80, stock=5,
                             per_user_limit=0, active=True)
     dear = store.save_item(name="视频会员月卡", description="", price=500, stock=5,
@@ -105,7 +101,7 @@ def test_unaffordable_items_are_shown_disabled_with_the_reason_and_still_refused
 
 def test_the_check_in_answer_carries_lifetime_and_the_new_history_row(client, make_user):
     user = make_user("daily")
-    give(user, 148)
+    f.points(user, 148)
     login(client, "daily")
     token = csrf_token(client, "/me/points")
     data = client.post("/me/checkin", data={"csrf_token": token},

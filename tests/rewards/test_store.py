@@ -10,12 +10,9 @@ from forum.extensions import db
 from forum.models import User
 from rewards.models import LedgerEntry, RewardItem, RewardOrder
 from rewards.services import store
-from rewards.services.ledger import Award, award, ledger_sum
+from rewards.services.ledger import ledger_sum
+from tests import factories as f
 from tests.rewards.conftest import assert_consistent, points_of
-
-
-def give(user, amount: int, source_id: int = 1) -> None:
-    award(Award(user.id, "bonus", "test", source_id, amount=amount))
 
 
 def item(price=100, stock=5, limit=0, active=True) -> RewardItem:
@@ -25,7 +22,7 @@ def item(price=100, stock=5, limit=0, active=True) -> RewardItem:
 
 def test_redeeming_debits_points_and_stock_and_records_an_order(make_user):
     user = make_user()
-    give(user, 150)
+    f.points(user, 150)
     thing = item(price=100, stock=2)
     order = store.redeem(user, thing.id)
     assert points_of(user.id) == 50
@@ -42,7 +39,7 @@ def test_redeeming_debits_points_and_stock_and_records_an_order(make_user):
 ])
 def test_refusals_have_a_code_and_debit_nothing(make_user, setup, code):
     user = make_user()
-    give(user, 150)
+    f.points(user, 150)
     thing = item(**setup)
     with pytest.raises(Conflict) as refused:
         store.redeem(user, thing.id)
@@ -54,7 +51,7 @@ def test_refusals_have_a_code_and_debit_nothing(make_user, setup, code):
 
 def test_the_per_user_limit_is_respected(make_user):
     user = make_user()
-    give(user, 1000)
+    f.points(user, 1000)
     thing = item(price=100, stock=5, limit=2)
     store.redeem(user, thing.id)
     store.redeem(user, thing.id)
@@ -67,7 +64,7 @@ def test_the_per_user_limit_is_respected(make_user):
 
 def test_cancelling_an_order_refunds_points_and_stock(make_user):
     user, admin = make_user(), make_user(roles=("admin",))
-    give(user, 100)
+    f.points(user, 100)
     thing = item(price=100, stock=1)
     order = store.redeem(user, thing.id)
     store.cancel_order(admin, order)
@@ -80,7 +77,7 @@ def test_cancelling_an_order_refunds_points_and_stock(make_user):
 
 def test_fulfilling_marks_the_order_once(make_user):
     user, admin = make_user(), make_user(roles=("admin",))
-    give(user, 100)
+    f.points(user, 100)
     order = store.redeem(user, item(price=100).id)
     store.fulfil_order(admin, order)
     assert order.status == "fulfilled" and order.handled_by_id == admin.id
@@ -102,7 +99,7 @@ def test_catalogue_refuses_negative_or_non_integer_numbers(field, kwargs):
 
 def test_a_reversal_after_spending_leaves_a_debt_that_blocks_redeeming(make_user):
     user = make_user()
-    give(user, 100)
+    f.points(user, 100)
     thing = item(price=100, stock=5)
     store.redeem(user, thing.id)
     entry = db.session.scalar(sa.select(LedgerEntry).where(LedgerEntry.rule_code == "bonus"))

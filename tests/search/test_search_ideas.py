@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from forum.extensions import db
 from ideas.services import ideas as idea_service
 from ideas.services import triage
 from search import services
@@ -36,7 +37,9 @@ def keys(results):
 
 def submit(author, title, problem="用户经常不知道自己的套餐余量快用完了",
            proposal="在余量只剩一成时发一条短信通知用户"):
-    return idea_service.submit_idea(author, title, problem, proposal, "产品套餐")
+    idea = idea_service.submit_idea(author, title, problem, proposal, "产品套餐")
+    db.session.commit()  # the test is the edge: indexing follows the commit
+    return idea
 
 
 def test_employees_find_ideas_and_customers_never_do(engine, staff, client, api_token):
@@ -58,9 +61,11 @@ def test_employees_find_ideas_and_customers_never_do(engine, staff, client, api_
 def test_drafts_are_not_found_until_submitted(engine, staff):
     draft = idea_service.submit_idea(staff["author"], "营业厅排队叫号小程序", "营业厅里排队太久客户抱怨多",
                                      "用小程序远程取号并提醒到号", "渠道体验", draft=True)
+    db.session.commit()
     assert keys(find(staff["colleague"], "排队")) == []
     idea_service.edit_idea(staff["author"], draft, draft.title, draft.problem, draft.proposal,
                            draft.category, submit=True)
+    db.session.commit()
     assert keys(find(staff["colleague"], "排队")) == [("idea", draft.id)]
 
 
@@ -69,9 +74,11 @@ def test_index_follows_edits_and_merges(engine, staff):
     duplicate = submit(staff["colleague"], "宽带预约上门前短信提醒")
     idea_service.edit_idea(staff["author"], idea, "光猫故障自助排查指引", "很多用户不会自己重启光猫",
                            "做一份图文并茂的自助排查指引", "服务流程")
+    db.session.commit()
     assert keys(find(staff["colleague"], "光猫")) == [("idea", idea.id)]
     assert ("idea", idea.id) not in keys(find(staff["colleague"], "装维"))
     triage.merge(staff["admin"], duplicate, idea)
+    db.session.commit()
     assert keys(find(staff["colleague"], "预约上门")) == []
 
 
