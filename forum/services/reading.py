@@ -41,14 +41,12 @@ def upsert(user_id: int, topic_id: int, **values):
         .returning(TopicUser.watching, TopicUser.bookmarked_at)).one()
 
 
-def mark_read(user: User, topic: Topic, floor: int, *, commit: bool = True):
-    """Raise the member's mark to ``floor``; returns (watching, bookmarked_at) of the row."""
+def mark_read(user: User, topic: Topic, floor: int):
+    """Raise the member's mark to ``floor`` (the edge's unit of work commits it); returns
+    (watching, bookmarked_at) of the row."""
     if not is_authenticated(user) or floor <= 0:
         return None
-    state = upsert(user.id, topic.id, last_read_floor=floor)
-    if commit:
-        db.session.commit()
-    return state
+    return upsert(user.id, topic.id, last_read_floor=floor)
 
 
 def read_floor(user: User | None, topic: Topic) -> int | None:

@@ -88,7 +88,7 @@ def mark_page_read(topic, view):
         last = topic.last_floor
     else:
         last = max([p.floor or 0 for p in replies.items] + [1])
-    return reading.mark_read(current_actor(), topic, last, commit=False)
+    return reading.mark_read(current_actor(), topic, last)
 
 
 @bp.app_context_processor
